@@ -1,0 +1,235 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * stf_decap: XDP decapsulation of 6to4 (RFC 3056, IPv6 in IPv4, protocol 41).
+ *
+ * Order of work, cheapest first, because every frame on the interface pays for the first
+ * steps and only our tunnel traffic pays for the rest:
+ *   1. not IPv4 / not protocol 41 / not to one of our V4ADDRs   -> XDP_PASS, uncounted
+ *   2. outer header validation (XDP runs before ip_rcv: nobody has checked it yet)
+ *   3. outer fragments and options                              -> XDP_PASS, counted
+ *   4. outer source filters (RFC 3964 5.3.1, allow/deny tables)
+ *   5. inner header checks (RFC 3964 5.3.2) and consistency (RFC 3964 5.2)
+ *   6. RFC 6040 ECN, strip the outer header, hand IPv6 to the kernel
+ * Every drop has its own counter (include/stf/contract.h).
+ */
+#include <linux/bpf.h>
+#include <linux/if_ether.h>
+#include <linux/in.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <bpf/bpf_endian.h>
+#include <bpf/bpf_helpers.h>
+
+#include "lib/addr.h"
+#include "lib/counters.h"
+#include "lib/maps.h"
+
+#define IP_MF 0x2000
+#define IP_OFFMASK 0x1fff
+#define ECN_MASK 0x3
+#define ECN_NOT_ECT 0x0
+#define ECN_ECT1 0x1
+#define ECN_ECT0 0x2
+#define ECN_CE 0x3
+
+/* RFC 1071 check over a 20-byte header: the folded sum of a correct header is 0xffff. */
+static __always_inline int ipv4_csum_ok(const struct iphdr *ip)
+{
+	const __u16 *w = (const __u16 *)ip;
+	__u32 sum = 0;
+
+#pragma unroll
+	for (int i = 0; i < 10; i++)
+		sum += w[i];
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	return sum == 0xffff;
+}
+
+static __always_inline __u8 ipv6_ecn(const struct ipv6hdr *ip6)
+{
+	return (ip6->flow_lbl[0] >> 4) & ECN_MASK;
+}
+
+/*
+ * RFC 6040 section 4.2 decapsulation: returns the inner ECN field to write, or -1 to drop
+ * (outer CE on a Not-ECT inner packet: the congestion mark cannot be passed on).
+ */
+static __always_inline int rfc6040_inner_ecn(__u8 outer, __u8 inner)
+{
+	if (outer == ECN_CE)
+		return inner == ECN_NOT_ECT ? -1 : ECN_CE;
+	if (outer == ECN_ECT1 && inner == ECN_ECT0)
+		return ECN_ECT1;
+	return inner;
+}
+
+static __always_inline __u32 inner6_src_reason(enum stf_addr6_class c)
+{
+	switch (c) {
+	case STF_ADDR6_RESERVED: return STF_C_inner_src_reserved;
+	case STF_ADDR6_V4MAPPED: return STF_C_inner_src_v4mapped;
+	case STF_ADDR6_LINKLOCAL: return STF_C_inner_src_linklocal;
+	case STF_ADDR6_SITELOCAL: return STF_C_inner_src_sitelocal;
+	case STF_ADDR6_MULTICAST: return STF_C_inner_src_multicast;
+	default: return STF_C_decap;
+	}
+}
+
+/* A multicast inner destination is left to the IPv6 stack, as stf does (RFC 3964 5.3.2
+ * names it only as a source). */
+static __always_inline __u32 inner6_dst_reason(enum stf_addr6_class c)
+{
+	switch (c) {
+	case STF_ADDR6_RESERVED: return STF_C_inner_dst_reserved;
+	case STF_ADDR6_V4MAPPED: return STF_C_inner_dst_v4mapped;
+	case STF_ADDR6_LINKLOCAL: return STF_C_inner_dst_linklocal;
+	case STF_ADDR6_SITELOCAL: return STF_C_inner_dst_sitelocal;
+	default: return STF_C_decap;
+	}
+}
+
+/*
+ * Steps 2-5 for a packet that is ours. Returns STF_C_decap to decapsulate, a PASS counter to
+ * hand the packet to the kernel, or a drop reason. *ecn gets the inner ECN field to write.
+ */
+static __always_inline __u32 decap_checks(const struct stf_config *cfg, const struct iphdr *ip,
+					  void *data_end, __u32 frame_len, int *ecn)
+{
+	/* 2. The outer header. The frame holds at least the 20 fixed bytes (checked by the caller). */
+	if (ip->version != 4)
+		return STF_C_outer_bad_version;
+	if (ip->ihl < 5)
+		return STF_C_outer_bad_ihl;
+
+	/* 3. Options and fragments are normal IPv4 the kernel handles better than we could. */
+	if (ip->ihl != 5)
+		return STF_C_pass_options;
+	if (ip->frag_off & bpf_htons(IP_MF | IP_OFFMASK))
+		return STF_C_pass_fragment;
+
+	if (!ipv4_csum_ok(ip))
+		return STF_C_outer_bad_checksum;
+
+	__u32 tot_len = bpf_ntohs(ip->tot_len);
+	if (tot_len < sizeof(*ip) || tot_len > frame_len - sizeof(struct ethhdr))
+		return STF_C_outer_bad_length;
+	if (tot_len < sizeof(*ip) + sizeof(struct ipv6hdr))
+		return STF_C_outer_truncated;
+	if (ip->ttl == 0)
+		return STF_C_outer_ttl_zero;
+
+	/*
+	 * 4. Only the outer source needs the address checks: the outer destination is one of our
+	 * V4ADDRs, validated when it was configured, and a 6to4 inner address must embed the
+	 * outer address (step 5), so it inherits these checks instead of repeating them.
+	 */
+	enum stf_addr_class src_class = stf_peer4_class(cfg, ip->saddr);
+	if (src_class != STF_ADDR_OK)
+		return STF_C_OUTER_SRC_CLASS_BASE + src_class - 1;
+
+	/* Empty tables cost a flag test, not an LPM walk. */
+	if (cfg->has_deny || cfg->has_allow) {
+		struct stf_lpm4_key key = { .prefixlen = 32, .addr = ip->saddr };
+
+		if (cfg->has_deny && bpf_map_lookup_elem(&stf_deny_v1, &key))
+			return STF_C_outer_src_denied;
+		if (cfg->has_allow && !bpf_map_lookup_elem(&stf_allow_v1, &key))
+			return STF_C_outer_src_not_allowed;
+	}
+
+	/* 5. The inner header. */
+	const struct ipv6hdr *ip6 = (const void *)(ip + 1);
+	if ((void *)(ip6 + 1) > data_end)
+		return STF_C_outer_truncated;
+	if (ip6->version != 6)
+		return STF_C_inner_bad_version;
+	if (bpf_ntohs(ip6->payload_len) > tot_len - sizeof(*ip) - sizeof(*ip6))
+		return STF_C_inner_bad_length;
+
+	__be32 embedded;
+	__u32 reason;
+	if (stf_6to4_v4addr(&ip6->saddr, &embedded)) {
+		/* RFC 3964 5.2 (MUST): a 6to4 source travels from its own V4ADDR. */
+		if (embedded != ip->saddr)
+			return STF_C_inner_src_spoofed;
+	} else {
+		/* Native source: a relay forwarded it. Any relay is accepted, as stf and sit do,
+		 * because anycast relays are not known in advance. */
+		reason = inner6_src_reason(stf_inner6_class(&ip6->saddr));
+		if (reason != STF_C_decap)
+			return reason;
+	}
+	if (stf_6to4_v4addr(&ip6->daddr, &embedded)) {
+		if (embedded != ip->daddr)
+			return STF_C_inner_dst_mismatch;
+	} else {
+		reason = inner6_dst_reason(stf_inner6_class(&ip6->daddr));
+		if (reason != STF_C_decap)
+			return reason;
+		/* Only a relay forwards from 6to4 into native IPv6. */
+		if (cfg->mode != STF_MODE_RELAY)
+			return STF_C_inner_dst_not_6to4;
+	}
+
+	/* 6. RFC 6040: the outer congestion mark must not be lost. */
+	*ecn = rfc6040_inner_ecn(ip->tos & ECN_MASK, ipv6_ecn(ip6));
+	if (*ecn < 0)
+		return STF_C_ecn_ce_not_ect;
+	return STF_C_decap;
+}
+
+/* Remove the 20-byte outer header: move the Ethernet header forward, then shrink the head. */
+static __always_inline int decap_strip(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	struct ethhdr *old_eth = data;
+	struct ethhdr *new_eth = data + sizeof(struct iphdr);
+
+	if ((void *)(new_eth + 1) > data_end)
+		return -1;
+	/* 14 bytes move 20 forward: the two copies do not overlap. */
+	new_eth->h_proto = bpf_htons(ETH_P_IPV6);
+	__builtin_memcpy(new_eth->h_source, old_eth->h_source, ETH_ALEN);
+	__builtin_memcpy(new_eth->h_dest, old_eth->h_dest, ETH_ALEN);
+	return bpf_xdp_adjust_head(ctx, sizeof(struct iphdr));
+}
+
+SEC("xdp")
+int stf_decap(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	struct ethhdr *eth = data;
+	struct iphdr *ip = (void *)(eth + 1);
+
+	/* 1. Not ours: leave it to the kernel without touching a map beyond the config. */
+	if ((void *)(ip + 1) > data_end || eth->h_proto != bpf_htons(ETH_P_IP) ||
+	    ip->protocol != IPPROTO_IPV6)
+		return XDP_PASS;
+	const struct stf_config *cfg = stf_config_get();
+	if (!cfg || !stf_is_local(cfg, ip->daddr))
+		return XDP_PASS;
+
+	__u32 frame_len = data_end - data;
+	int ecn = 0;
+	__u32 verdict = decap_checks(cfg, ip, data_end, frame_len, &ecn);
+
+	if (verdict == STF_C_decap) {
+		struct ipv6hdr *ip6 = (void *)(ip + 1);
+
+		if ((void *)(ip6 + 1) > data_end)
+			return XDP_DROP; /* proven impossible by decap_checks; for the verifier */
+		ip6->flow_lbl[0] = (ip6->flow_lbl[0] & ~(ECN_MASK << 4)) | (ecn << 4);
+		if (decap_strip(ctx))
+			verdict = STF_C_decap_adjust_failed;
+	}
+	stf_count(verdict, frame_len);
+	if (verdict == STF_C_decap || verdict == STF_C_pass_fragment ||
+	    verdict == STF_C_pass_options)
+		return XDP_PASS;
+	return XDP_DROP;
+}
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -1,0 +1,193 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * stf_encap: tc egress encapsulation of IPv6 into IPv4 protocol 41 (RFC 3056).
+ *
+ * Attached to the egress of stf-xdp's own tunnel device, into which the control plane routes
+ * 2002::/16 (and ::/0 when a relay is configured) with the tunnel MTU. So every packet seen
+ * here was routed into the tunnel, already passed the kernel's MTU check (Packet Too Big
+ * comes from the route), and leaves towards the attached interface or not at all.
+ */
+#include <linux/bpf.h>
+#include <linux/if_ether.h>
+#include <linux/in.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/pkt_cls.h>
+#include <bpf/bpf_endian.h>
+#include <bpf/bpf_helpers.h>
+
+#include "lib/addr.h"
+#include "lib/counters.h"
+#include "lib/maps.h"
+
+#ifndef AF_INET
+#define AF_INET 2
+#endif
+
+#define ENCAP_HDR_LEN ((__u32)sizeof(struct ethhdr) + (__u32)sizeof(struct ipv6hdr))
+
+static __always_inline __u16 ipv4_csum(const struct iphdr *ip)
+{
+	const __u16 *w = (const __u16 *)ip;
+	__u32 sum = 0;
+
+#pragma unroll
+	for (int i = 0; i < 10; i++)
+		sum += w[i];
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	return ~sum & 0xffff;
+}
+
+struct encap_addrs {
+	__be32 src;
+	__be32 dst;
+};
+
+/* Choose the outer addresses (RFC 3056 5 and 9) or return a drop reason. */
+static __always_inline __u32 encap_addrs_for(const struct stf_config *cfg,
+					     const struct ipv6hdr *ip6, struct encap_addrs *out)
+{
+	/* Neighbour discovery, MLD and other link-scope chatter must not be tunnelled. */
+	if (ip6->daddr.in6_u.u6_addr8[0] == 0xff)
+		return STF_C_encap_inner_multicast;
+
+	if (!stf_6to4_v4addr(&ip6->daddr, &out->dst)) {
+		/* Native IPv6 goes to the configured relay (RFC 7526: never an implied anycast). */
+		if (!cfg->relay)
+			return STF_C_encap_no_relay;
+		out->dst = cfg->relay;
+	}
+
+	if (stf_6to4_v4addr(&ip6->saddr, &out->src)) {
+		/* RFC 3056 9 (MUST): a 6to4 source leaves from the V4ADDR it embeds. */
+		if (!stf_is_local(cfg, out->src))
+			return STF_C_encap_src_not_local;
+	} else {
+		/* Native source (the return-relay server): our primary V4ADDR. */
+		if (cfg->n_local == 0)
+			return STF_C_encap_no_local;
+		out->src = cfg->local[0];
+	}
+
+	/* The destination is computed from packet bytes: check it every time (RFC 3964 5.3.1). */
+	enum stf_addr_class c = stf_peer4_class(cfg, out->dst);
+	if (c != STF_ADDR_OK)
+		return STF_C_ENCAP_DST_CLASS_BASE + c - 1;
+	if (stf_is_local(cfg, out->dst))
+		return STF_C_encap_dst_local;
+	return STF_C_encap;
+}
+
+/* Grow the head by 20 bytes and write the outer IPv4 header and Ethernet type. */
+static __always_inline __u32 encap_push(struct __sk_buff *skb, const struct stf_config *cfg,
+					const struct encap_addrs *a, __u8 tclass)
+{
+	/* ENCAP_L3_IPV4 marks GSO skbs SKB_GSO_IPXIP4 (segmented like sit) and sets
+	 * skb->protocol; FIXED_GSO keeps gso_size, which the tunnel MTU already accounts for. */
+	if (bpf_skb_adjust_room(skb, sizeof(struct iphdr), BPF_ADJ_ROOM_MAC,
+				BPF_F_ADJ_ROOM_FIXED_GSO | BPF_F_ADJ_ROOM_ENCAP_L3_IPV4))
+		return STF_C_encap_adjust_failed;
+
+	struct iphdr ip = {
+		.version = 4,
+		.ihl = 5,
+		/* RFC 6040 normal mode copies ECN outward; DSCP is copied as stf and sit do. */
+		.tos = tclass,
+		.tot_len = bpf_htons(skb->len - sizeof(struct ethhdr)),
+		/* DF clear (RFC 3056 4), so the ID must be real: random per packet keeps us
+		 * stateless across CPUs and across hosts behind ECMP. */
+		.id = (__u16)bpf_get_prandom_u32(),
+		.frag_off = 0,
+		.ttl = cfg->ttl,
+		.protocol = IPPROTO_IPV6,
+		.saddr = a->src,
+		.daddr = a->dst,
+	};
+	ip.check = ipv4_csum(&ip);
+
+	__be16 proto = bpf_htons(ETH_P_IP);
+	if (bpf_skb_store_bytes(skb, sizeof(struct ethhdr), &ip, sizeof(ip), 0) ||
+	    bpf_skb_store_bytes(skb, offsetof(struct ethhdr, h_proto), &proto, sizeof(proto), 0))
+		return STF_C_encap_adjust_failed;
+	return STF_C_encap;
+}
+
+/*
+ * Send towards the IPv4 next hop the kernel's FIB gives, out of the attached interface.
+ * A resolved neighbour is written directly; an unresolved one is left to the kernel
+ * (bpf_redirect_neigh queues the packet while it resolves, so the first one is not lost).
+ */
+static __always_inline int encap_redirect(struct __sk_buff *skb, const struct stf_config *cfg,
+					  const struct encap_addrs *a, __u8 tclass, __u32 *reason)
+{
+	struct bpf_fib_lookup fib = {
+		.family = AF_INET,
+		.tos = tclass,
+		.l4_protocol = IPPROTO_IPV6,
+		.ipv4_src = a->src,
+		.ipv4_dst = a->dst,
+		.ifindex = cfg->ifindex,
+	};
+	/* tot_len 0: the kernel checks the skb itself against the MTU, GSO-aware. */
+	long rc = bpf_fib_lookup(skb, &fib, sizeof(fib), BPF_FIB_LOOKUP_OUTPUT);
+
+	if (rc == BPF_FIB_LKUP_RET_SUCCESS) {
+		if (bpf_skb_store_bytes(skb, 0, fib.dmac, ETH_ALEN, 0) ||
+		    bpf_skb_store_bytes(skb, ETH_ALEN, fib.smac, ETH_ALEN, 0)) {
+			*reason = STF_C_encap_adjust_failed;
+			return TC_ACT_SHOT;
+		}
+		return bpf_redirect(fib.ifindex, 0);
+	}
+	if (rc == BPF_FIB_LKUP_RET_NO_NEIGH) {
+		struct bpf_redir_neigh nh = { .nh_family = AF_INET, .ipv4_nh = fib.ipv4_dst };
+
+		return bpf_redirect_neigh(fib.ifindex, &nh, sizeof(nh), 0);
+	}
+	*reason = rc == BPF_FIB_LKUP_RET_FRAG_NEEDED ? STF_C_encap_too_big : STF_C_encap_no_route;
+	return TC_ACT_SHOT;
+}
+
+SEC("tc")
+int stf_encap(struct __sk_buff *skb)
+{
+	__u32 len = skb->len;
+	__u32 reason = STF_C_encap;
+	int action = TC_ACT_SHOT;
+	const struct stf_config *cfg = stf_config_get();
+
+	/* Nothing leaves the tunnel device except through us: no config, no traffic. */
+	if (!cfg)
+		return TC_ACT_SHOT;
+
+	if (skb->protocol != bpf_htons(ETH_P_IPV6)) {
+		reason = STF_C_encap_not_ipv6;
+		goto out;
+	}
+	/* The headers may sit in paged data; pull them into the linear area once. */
+	if (skb->data + ENCAP_HDR_LEN > skb->data_end && bpf_skb_pull_data(skb, ENCAP_HDR_LEN)) {
+		reason = STF_C_encap_truncated;
+		goto out;
+	}
+	void *data = (void *)(long)skb->data;
+	void *data_end = (void *)(long)skb->data_end;
+	struct ipv6hdr *ip6 = data + sizeof(struct ethhdr);
+	if ((void *)(ip6 + 1) > data_end) {
+		reason = STF_C_encap_truncated;
+		goto out;
+	}
+
+	struct encap_addrs addrs;
+	__u8 tclass = (ip6->priority << 4) | (ip6->flow_lbl[0] >> 4);
+	reason = encap_addrs_for(cfg, ip6, &addrs);
+	if (reason != STF_C_encap)
+		goto out;
+	reason = encap_push(skb, cfg, &addrs, tclass);
+	if (reason != STF_C_encap)
+		goto out;
+	action = encap_redirect(skb, cfg, &addrs, tclass, &reason);
+out:
+	stf_count(reason, len);
+	return reason == STF_C_encap ? action : TC_ACT_SHOT;
+}

@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * The maps both programs share. Declared __weak so that each program file can include this
+ * header and `bpftool gen object` links them into one object with one copy of each map.
+ */
+#ifndef STF_BPF_MAPS_H
+#define STF_BPF_MAPS_H
+
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+#include "stf/contract.h"
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct stf_config);
+} stf_config_v1 SEC(".maps") __weak;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, STF_COUNTER_COUNT_);
+	__type(key, __u32);
+	__type(value, struct stf_counter);
+} stf_counters_v1 SEC(".maps") __weak;
+
+/* Peer restriction (stf's "prefixlen 16 + IPv4 prefix"), generalised to allow/deny tries. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, 1024);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct stf_lpm4_key);
+	__type(value, __u8);
+} stf_allow_v1 SEC(".maps") __weak;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, 1024);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct stf_lpm4_key);
+	__type(value, __u8);
+} stf_deny_v1 SEC(".maps") __weak;
+
+/* An array lookup with a constant key is inlined by the verifier: a few instructions. */
+static __always_inline const struct stf_config *stf_config_get(void)
+{
+	__u32 key = 0;
+
+	return bpf_map_lookup_elem(&stf_config_v1, &key);
+}
+
+#endif

@@ -1,0 +1,22 @@
+
+# Consider dependencies only in project.
+set(CMAKE_DEPENDS_IN_PROJECT_ONLY OFF)
+
+# The set of languages for which implicit dependencies are needed:
+set(CMAKE_DEPENDS_LANGUAGES
+  )
+
+# The set of dependency files which are needed:
+set(CMAKE_DEPENDS_DEPENDENCY_FILES
+  "/work/main/ctl/main.cpp" "CMakeFiles/stf-xdp.dir/ctl/main.cpp.o" "gcc" "CMakeFiles/stf-xdp.dir/ctl/main.cpp.o.d"
+  )
+
+# Targets to which this target links.
+set(CMAKE_TARGET_LINKED_INFO_FILES
+  "/work/main/build/CMakeFiles/stf_cli.dir/DependInfo.cmake"
+  "/work/main/build/CMakeFiles/stf_kernel.dir/DependInfo.cmake"
+  "/work/main/build/CMakeFiles/stf_core.dir/DependInfo.cmake"
+  )
+
+# Fortran module output directory.
+set(CMAKE_Fortran_TARGET_MODULE_DIR "")

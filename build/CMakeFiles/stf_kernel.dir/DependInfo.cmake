@@ -1,0 +1,23 @@
+
+# Consider dependencies only in project.
+set(CMAKE_DEPENDS_IN_PROJECT_ONLY OFF)
+
+# The set of languages for which implicit dependencies are needed:
+set(CMAKE_DEPENDS_LANGUAGES
+  )
+
+# The set of dependency files which are needed:
+set(CMAKE_DEPENDS_DEPENDENCY_FILES
+  "/work/main/ctl/dataplane.cpp" "CMakeFiles/stf_kernel.dir/ctl/dataplane.cpp.o" "gcc" "CMakeFiles/stf_kernel.dir/ctl/dataplane.cpp.o.d"
+  "/work/main/ctl/lock.cpp" "CMakeFiles/stf_kernel.dir/ctl/lock.cpp.o" "gcc" "CMakeFiles/stf_kernel.dir/ctl/lock.cpp.o.d"
+  "/work/main/ctl/maps.cpp" "CMakeFiles/stf_kernel.dir/ctl/maps.cpp.o" "gcc" "CMakeFiles/stf_kernel.dir/ctl/maps.cpp.o.d"
+  "/work/main/ctl/netlink.cpp" "CMakeFiles/stf_kernel.dir/ctl/netlink.cpp.o" "gcc" "CMakeFiles/stf_kernel.dir/ctl/netlink.cpp.o.d"
+  )
+
+# Targets to which this target links.
+set(CMAKE_TARGET_LINKED_INFO_FILES
+  "/work/main/build/CMakeFiles/stf_core.dir/DependInfo.cmake"
+  )
+
+# Fortran module output directory.
+set(CMAKE_Fortran_TARGET_MODULE_DIR "")

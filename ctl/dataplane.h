@@ -1,0 +1,75 @@
+// The running dataplane of one interface: its skeleton (programs and maps), its hooks and its
+// tunnel device. Found again from the kernel alone (netlink, program ids, map ids), so a later
+// invocation, a restarted control plane, or a call under `ip netns exec` sees the same state;
+// nothing is pinned.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "maps.h"
+#include "model.h"
+#include "options.h"
+
+struct stf_bpf;
+
+namespace stf {
+
+// Owns a stf_bpf skeleton (opened, loaded or bound to existing maps) and destroys it.
+class Skeleton {
+public:
+	Skeleton();
+	~Skeleton();
+	Skeleton(Skeleton &&) noexcept;
+	Skeleton &operator=(Skeleton &&) noexcept;
+	Skeleton(const Skeleton &) = delete;
+	Skeleton &operator=(const Skeleton &) = delete;
+	stf_bpf *get() const { return skel_; }
+	stf_bpf *operator->() const { return skel_; }
+
+private:
+	stf_bpf *skel_ = nullptr;
+};
+
+// Tunnel device name for an interface: "stf<ifindex>", peer "stf<ifindex>p". Derived from
+// the ifindex, not the name, so a rename cannot orphan it and 15 characters always suffice.
+std::string tunnel_name(uint32_t ifindex);
+std::string tunnel_peer_name(uint32_t ifindex);
+
+class Dataplane {
+public:
+	// Loads, configures and hooks everything, or changes nothing: on any failure every step
+	// already taken is undone before the Error propagates.
+	static Dataplane attach(const AttachOptions &opts);
+	// The dataplane attached to ifname, or nullopt if stf-xdp is not attached there.
+	// Throws Exit::no_interface if ifname does not exist.
+	static std::optional<Dataplane> find(const std::string &ifname);
+	// Every interface of this namespace with stf-xdp attached.
+	static std::vector<Dataplane> find_all();
+
+	// Removes program, hooks, tunnel device and routes.
+	void detach();
+
+	AttachmentInfo info() const;
+	MapStore &maps() { return *maps_; }
+
+	Dataplane(Dataplane &&) noexcept;
+	Dataplane &operator=(Dataplane &&) noexcept;
+	~Dataplane();
+
+private:
+	Dataplane() = default;
+	std::string ifname_;
+	uint32_t ifindex_ = 0;
+	uint32_t tun_ifindex_ = 0;
+	uint32_t xdp_prog_id_ = 0;
+	uint32_t tc_prog_id_ = 0;
+	std::optional<XdpMode> xdp_mode_;
+	Skeleton skel_;
+	std::unique_ptr<MapStore> maps_;
+};
+
+} // namespace stf

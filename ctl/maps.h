@@ -1,0 +1,45 @@
+// Narrow access to the dataplane's maps. MapStore is the interface the state operations use
+// (state.h), so a unit test can run them against FakeMapStore without a kernel.
+#pragma once
+
+#include <vector>
+
+#include "addr.h"
+#include "counters.h"
+#include "options.h"
+#include "stf/contract.h"
+
+namespace stf {
+
+class MapStore {
+public:
+	virtual ~MapStore() = default;
+	virtual stf_config config() const = 0;
+	virtual void set_config(const stf_config &cfg) = 0;
+	virtual CounterValues counters() const = 0; // summed over CPUs
+	virtual std::vector<Ipv4Prefix> filters(FilterKind kind) const = 0;
+	virtual void filter_add(FilterKind kind, const Ipv4Prefix &p) = 0; // EEXIST -> usage Error
+	virtual void filter_del(FilterKind kind, const Ipv4Prefix &p) = 0; // ENOENT -> usage Error
+};
+
+// The real maps, by file descriptor (owned by the skeleton; the store does not close them).
+class BpfMapStore final : public MapStore {
+public:
+	BpfMapStore(int config_fd, int counters_fd, int allow_fd, int deny_fd)
+		: config_fd_(config_fd), counters_fd_(counters_fd), allow_fd_(allow_fd),
+		  deny_fd_(deny_fd)
+	{
+	}
+	stf_config config() const override;
+	void set_config(const stf_config &cfg) override;
+	CounterValues counters() const override;
+	std::vector<Ipv4Prefix> filters(FilterKind kind) const override;
+	void filter_add(FilterKind kind, const Ipv4Prefix &p) override;
+	void filter_del(FilterKind kind, const Ipv4Prefix &p) override;
+
+private:
+	int lpm_fd(FilterKind kind) const { return kind == FilterKind::allow ? allow_fd_ : deny_fd_; }
+	int config_fd_, counters_fd_, allow_fd_, deny_fd_;
+};
+
+} // namespace stf

@@ -1,0 +1,40 @@
+// What the read commands report, independent of how it is printed (output.h) or read from
+// the kernel (dataplane.h).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "addr.h"
+#include "counters.h"
+#include "options.h"
+
+namespace stf {
+
+struct AttachmentInfo {
+	std::string ifname;
+	uint32_t ifindex = 0;
+	std::string tunnel; // our tunnel device, e.g. "stf3"
+	uint32_t tun_ifindex = 0;
+	unsigned tunnel_mtu = 0;
+	Mode mode = Mode::router;
+	std::vector<uint32_t> locals; // host order; locals[0] is primary
+	std::optional<uint32_t> relay;
+	uint8_t ttl = STF_DEFAULT_TTL;
+	bool permit_private = false;
+	std::optional<XdpMode> xdp_mode; // nullopt: no XDP program (return-relay)
+	uint32_t xdp_prog_id = 0;
+	uint32_t tc_prog_id = 0;
+	std::vector<uint32_t> broadcasts; // subnet broadcasts checked per packet
+	std::vector<Ipv4Prefix> allow;
+	std::vector<Ipv4Prefix> deny;
+};
+
+struct AttachmentStats {
+	std::string ifname;
+	CounterValues counters; // index == counter id
+};
+
+} // namespace stf

@@ -1,0 +1,42 @@
+// rtnetlink, the few operations stf-xdp needs: its tunnel device (a veth pair), IPv6 routes
+// with an MTU, and the IPv4 addresses of the host. Every call throws stf::Error (Exit::failure,
+// with errno and context) on failure. Acts in the caller's network namespace.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace stf::netlink {
+
+struct Ipv4Address {
+	uint32_t ifindex;
+	uint32_t addr; // host order
+	uint8_t prefixlen;
+};
+
+// Interface index of name, or 0 if there is none.
+uint32_t link_index(const std::string &name);
+// Name of ifindex, or "" if there is none.
+std::string link_name(uint32_t ifindex);
+unsigned link_mtu(uint32_t ifindex);
+
+// Creates a veth pair name <-> peer, both down, IPv6 address generation off on both (no
+// link-local addresses, so no ND/MLD chatter), NOARP on `name` (so IPv6 neighbour entries
+// are NUD_NOARP: the kernel never solicits a 6to4 destination before our tc program sees
+// it), MTU mtu on both, and IFLA_IFALIAS alias on `name`. EEXIST becomes Exit::already_attached.
+void create_veth(const std::string &name, const std::string &peer, unsigned mtu,
+		 const std::string &alias);
+void set_link_up(uint32_t ifindex);
+// Deletes a link (a veth's peer goes with it; so do routes through it). ENODEV is not an error.
+void delete_link(uint32_t ifindex);
+
+// ip -6 route add prefix/len dev ifindex mtu mtu metric metric (main table, RTPROT_STATIC).
+void add_route6(const uint8_t prefix[16], uint8_t len, uint32_t ifindex, unsigned mtu,
+		unsigned metric);
+
+// All IPv4 addresses in the namespace (ifindex 0) or on one interface.
+std::vector<Ipv4Address> ipv4_addresses(uint32_t ifindex = 0);
+
+} // namespace stf::netlink

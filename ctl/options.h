@@ -1,0 +1,64 @@
+// What `attach` is asked to do, after the command line and config file are merged. Pure data
+// plus validation; no kernel.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "addr.h"
+#include "stf/contract.h"
+
+namespace stf {
+
+enum class Mode : uint8_t {
+	router = STF_MODE_ROUTER,
+	relay = STF_MODE_RELAY,
+	return_relay = STF_MODE_RETURN_RELAY,
+};
+enum class XdpMode : uint8_t { native, generic };
+enum class FilterKind : uint8_t { allow, deny };
+
+const char *mode_name(Mode m);            // "router", "relay", "return-relay"
+std::optional<Mode> parse_mode(std::string_view s);
+const char *xdp_mode_name(XdpMode m);     // "native", "generic"
+std::optional<XdpMode> parse_xdp_mode(std::string_view s);
+const char *filter_kind_name(FilterKind k); // "allow", "deny"
+std::optional<FilterKind> parse_filter_kind(std::string_view s);
+
+// Every field optional so the config file and the command line can be layered: the command
+// line wins field by field (merge_options).
+struct AttachRequest {
+	std::optional<std::vector<uint32_t>> locals; // V4ADDRs, host order; first is primary
+	std::optional<Mode> mode;
+	std::optional<uint32_t> relay;
+	std::optional<unsigned> ttl;
+	std::optional<XdpMode> xdp_mode;
+	std::optional<bool> permit_private;
+	std::vector<Ipv4Prefix> allow; // config file only (and `filter add` later)
+	std::vector<Ipv4Prefix> deny;
+};
+
+// The merged, validated request. locals may be empty here: attach fills it from the
+// interface's own IPv4 address when it has exactly one.
+struct AttachOptions {
+	std::string ifname;
+	std::vector<uint32_t> locals;
+	Mode mode = Mode::router;
+	std::optional<uint32_t> relay;
+	uint8_t ttl = STF_DEFAULT_TTL;
+	XdpMode xdp_mode = XdpMode::native;
+	bool permit_private = false;
+	std::vector<Ipv4Prefix> allow;
+	std::vector<Ipv4Prefix> deny;
+};
+
+// cli overrides file field by field; filters are concatenated. Validates the result and
+// throws a usage Error naming the first problem: ttl 1..255, at most STF_MAX_LOCAL locals,
+// no duplicates, every address unicast (require_unicast_v4), relay only where it is used
+// (router or relay mode; return-relay has no use for one).
+AttachOptions merge_options(const std::string &ifname, const AttachRequest &file,
+			    const AttachRequest &cli);
+
+} // namespace stf
