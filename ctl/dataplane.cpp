@@ -1,0 +1,419 @@
+#include "dataplane.h"
+
+#include <arpa/inet.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <linux/if_link.h>
+#include <net/if.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstring>
+#include <functional>
+
+#include "error.h"
+#include "netlink.h"
+#include "state.h"
+#include "stf.skel.h"
+
+namespace stf {
+
+namespace {
+
+// Our tc filter on the tunnel device. The device is ours alone, so fixed values are safe and
+// let a later invocation find the filter with bpf_tc_query.
+constexpr __u32 kTcHandle = 1;
+constexpr __u32 kTcPriority = 1;
+constexpr unsigned kTunnelOverhead = 20; // the outer IPv4 header
+constexpr unsigned kIpv6MinMtu = 1280;   // RFC 8200
+constexpr unsigned kRoute6toMetric = 1024;
+constexpr unsigned kRouteRelayMetric = 2048; // behind any native default route
+
+// libbpf speaks only when something is wrong; its debug chatter is not for operators.
+int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list args)
+{
+	return level == LIBBPF_WARN ? vfprintf(stderr, fmt, args) : 0;
+}
+
+void quiet_libbpf()
+{
+	static bool done = false;
+	if (!done) {
+		libbpf_set_print(libbpf_print);
+		done = true;
+	}
+}
+
+class Fd {
+public:
+	explicit Fd(int fd = -1) : fd_(fd) {}
+	~Fd()
+	{
+		if (fd_ >= 0)
+			::close(fd_);
+	}
+	Fd(const Fd &) = delete;
+	Fd &operator=(const Fd &) = delete;
+	int get() const { return fd_; }
+
+private:
+	int fd_;
+};
+
+// Undoes one attach step unless the attach as a whole succeeded (commit()).
+class Rollback {
+public:
+	template <typename F> void add(F undo) { undo_.emplace_back(std::move(undo)); }
+	void commit() { undo_.clear(); }
+	~Rollback()
+	{
+		for (auto it = undo_.rbegin(); it != undo_.rend(); ++it) {
+			try {
+				(*it)();
+			} catch (const std::exception &e) {
+				fprintf(stderr, "stf-xdp: rollback: %s\n", e.what());
+			}
+		}
+	}
+
+private:
+	std::vector<std::function<void()>> undo_;
+};
+
+__u32 xdp_flags(XdpMode mode)
+{
+	return mode == XdpMode::native ? XDP_FLAGS_DRV_MODE : XDP_FLAGS_SKB_MODE;
+}
+
+struct XdpState {
+	__u32 prog_id = 0;
+	std::optional<XdpMode> mode;
+};
+
+XdpState query_xdp(uint32_t ifindex)
+{
+	LIBBPF_OPTS(bpf_xdp_query_opts, q);
+	int err = bpf_xdp_query(static_cast<int>(ifindex), 0, &q);
+	if (err)
+		sys_error("query XDP on ifindex " + std::to_string(ifindex), err);
+	XdpState st;
+	if (q.attach_mode == XDP_ATTACHED_DRV) {
+		st.prog_id = q.drv_prog_id ? q.drv_prog_id : q.prog_id;
+		st.mode = XdpMode::native;
+	} else if (q.attach_mode == XDP_ATTACHED_SKB) {
+		st.prog_id = q.skb_prog_id ? q.skb_prog_id : q.prog_id;
+		st.mode = XdpMode::generic;
+	} else if (q.attach_mode != XDP_ATTACHED_NONE) {
+		st.prog_id = q.prog_id; // offloaded or several modes: not ours
+	}
+	return st;
+}
+
+struct ProgInfo {
+	std::string name;
+	std::vector<__u32> map_ids;
+};
+
+ProgInfo prog_info(__u32 prog_id)
+{
+	Fd fd(bpf_prog_get_fd_by_id(prog_id));
+	if (fd.get() < 0)
+		sys_error("open BPF program " + std::to_string(prog_id), errno);
+	bpf_prog_info info{};
+	__u32 len = sizeof(info);
+	if (bpf_obj_get_info_by_fd(fd.get(), &info, &len))
+		sys_error("read BPF program " + std::to_string(prog_id), errno);
+	std::vector<__u32> ids(info.nr_map_ids);
+	bpf_prog_info again{};
+	again.nr_map_ids = static_cast<__u32>(ids.size());
+	again.map_ids = reinterpret_cast<__u64>(ids.data());
+	len = sizeof(again);
+	if (!ids.empty() && bpf_obj_get_info_by_fd(fd.get(), &again, &len))
+		sys_error("read maps of BPF program " + std::to_string(prog_id), errno);
+	ids.resize(std::min<size_t>(ids.size(), again.nr_map_ids));
+	return ProgInfo{info.name, ids};
+}
+
+// Binds the skeleton's maps to the running dataplane's maps, matched by the skeleton's own
+// names and checked by type and sizes, so a dataplane of another layout is refused rather
+// than misread (a layout change renames the maps: include/stf/contract.h).
+void bind_maps(stf_bpf *skel, const std::vector<__u32> &map_ids)
+{
+	bpf_map *map;
+	bpf_object__for_each_map(map, skel->obj)
+	{
+		for (__u32 id : map_ids) {
+			Fd fd(bpf_map_get_fd_by_id(id));
+			if (fd.get() < 0)
+				continue;
+			bpf_map_info info{};
+			__u32 len = sizeof(info);
+			if (bpf_obj_get_info_by_fd(fd.get(), &info, &len))
+				continue;
+			if (strcmp(info.name, bpf_map__name(map)) != 0)
+				continue;
+			if (info.type != bpf_map__type(map) || info.key_size != bpf_map__key_size(map) ||
+			    info.value_size != bpf_map__value_size(map))
+				throw Error(Exit::failure,
+					    std::string("map ") + info.name +
+						    " of the running dataplane has another layout; "
+						    "detach with the stf-xdp version that attached it");
+			int err = bpf_map__reuse_fd(map, fd.get());
+			if (err)
+				sys_error(std::string("bind map ") + info.name, err);
+			break;
+		}
+	}
+}
+
+std::vector<uint32_t> subnet_broadcasts()
+{
+	std::vector<uint32_t> out;
+	for (const auto &a : netlink::ipv4_addresses()) {
+		auto b = subnet_broadcast(a.addr, a.prefixlen);
+		if (b && std::find(out.begin(), out.end(), *b) == out.end())
+			out.push_back(*b);
+	}
+	return out;
+}
+
+std::unique_ptr<MapStore> make_store(stf_bpf *skel)
+{
+	return std::make_unique<BpfMapStore>(bpf_map__fd(skel->maps.stf_config_v1),
+					     bpf_map__fd(skel->maps.stf_counters_v1),
+					     bpf_map__fd(skel->maps.stf_allow_v1),
+					     bpf_map__fd(skel->maps.stf_deny_v1));
+}
+
+} // namespace
+
+Skeleton::~Skeleton()
+{
+	if (skel_)
+		stf_bpf__destroy(skel_);
+}
+
+Skeleton::Skeleton(Skeleton &&o) noexcept : skel_(o.skel_) { o.skel_ = nullptr; }
+
+Skeleton &Skeleton::operator=(Skeleton &&o) noexcept
+{
+	if (this != &o) {
+		if (skel_)
+			stf_bpf__destroy(skel_);
+		skel_ = o.skel_;
+		o.skel_ = nullptr;
+	}
+	return *this;
+}
+
+std::string tunnel_name(uint32_t ifindex) { return "stf" + std::to_string(ifindex); }
+std::string tunnel_peer_name(uint32_t ifindex) { return tunnel_name(ifindex) + "p"; }
+
+Dataplane::Dataplane(Dataplane &&) noexcept = default;
+Dataplane &Dataplane::operator=(Dataplane &&) noexcept = default;
+Dataplane::~Dataplane() = default;
+
+Dataplane Dataplane::attach(const AttachOptions &opts)
+{
+	quiet_libbpf();
+	const std::string ctx = "attach " + opts.ifname;
+	uint32_t ifindex = netlink::link_index(opts.ifname);
+	if (!ifindex)
+		throw Error(Exit::no_interface, "no such interface: " + opts.ifname);
+	const std::string tun = tunnel_name(ifindex);
+	if (netlink::link_index(tun))
+		throw Error(Exit::already_attached,
+			    ctx + ": device " + tun + " exists (is stf-xdp already attached?)");
+	const bool decap = opts.mode != Mode::return_relay;
+	if (decap) {
+		XdpState x = query_xdp(ifindex);
+		if (x.prog_id)
+			throw Error(Exit::already_attached,
+				    ctx + ": the interface already has an XDP program (id " +
+					    std::to_string(x.prog_id) + ")");
+	}
+	unsigned link_mtu = netlink::link_mtu(ifindex);
+	if (link_mtu < kIpv6MinMtu + kTunnelOverhead)
+		usage_error(ctx + ": MTU " + std::to_string(link_mtu) +
+			    " leaves a tunnel MTU below IPv6's minimum of 1280");
+	const unsigned tun_mtu = link_mtu - kTunnelOverhead;
+
+	Dataplane dp;
+	dp.ifname_ = opts.ifname;
+	dp.ifindex_ = ifindex;
+	dp.skel_ = Skeleton(stf_bpf__open_and_load());
+	if (!dp.skel_.get())
+		sys_error(ctx + ": load BPF programs", errno);
+	dp.maps_ = make_store(dp.skel_.get());
+
+	Rollback rollback;
+	netlink::create_veth(tun, tunnel_peer_name(ifindex), tun_mtu, "stf-xdp tunnel of " + opts.ifname);
+	uint32_t tun_ifindex = netlink::link_index(tun);
+	rollback.add([tun_ifindex] { netlink::delete_link(tun_ifindex); });
+	dp.tun_ifindex_ = tun_ifindex;
+
+	// Configuration before hooks: no packet ever meets an unconfigured program.
+	dp.maps_->set_config(build_config(opts, ifindex, tun_ifindex, subnet_broadcasts()));
+	for (const auto &p : opts.allow)
+		filter_add(*dp.maps_, FilterKind::allow, p);
+	for (const auto &p : opts.deny)
+		filter_add(*dp.maps_, FilterKind::deny, p);
+
+	// Encapsulation: tc egress on the tunnel device (clsact via netlink, as on 6.1).
+	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = static_cast<int>(tun_ifindex),
+		    .attach_point = BPF_TC_EGRESS);
+	int err = bpf_tc_hook_create(&hook);
+	if (err && err != -EEXIST)
+		sys_error(ctx + ": create clsact on " + tun, err);
+	LIBBPF_OPTS(bpf_tc_opts, tc, .prog_fd = bpf_program__fd(dp.skel_->progs.stf_encap),
+		    .handle = kTcHandle, .priority = kTcPriority);
+	err = bpf_tc_attach(&hook, &tc);
+	if (err)
+		sys_error(ctx + ": attach tc program to " + tun, err);
+	dp.tc_prog_id_ = tc.prog_id;
+
+	netlink::set_link_up(netlink::link_index(tunnel_peer_name(ifindex)));
+	netlink::set_link_up(tun_ifindex);
+	static const uint8_t six_to_four[16] = {0x20, 0x02};
+	static const uint8_t any[16] = {};
+	netlink::add_route6(six_to_four, 16, tun_ifindex, tun_mtu, kRoute6toMetric);
+	if (opts.relay)
+		netlink::add_route6(any, 0, tun_ifindex, tun_mtu, kRouteRelayMetric);
+
+	// Decapsulation last: from here on packets arrive.
+	if (decap) {
+		__u32 flags = XDP_FLAGS_UPDATE_IF_NOEXIST | xdp_flags(opts.xdp_mode);
+		err = bpf_xdp_attach(static_cast<int>(ifindex),
+				     bpf_program__fd(dp.skel_->progs.stf_decap), flags, nullptr);
+		if (err == -EBUSY || err == -EEXIST)
+			throw Error(Exit::already_attached,
+				    ctx + ": the interface already has an XDP program", -err);
+		if (err && opts.xdp_mode == XdpMode::native)
+			throw Error(Exit::failure,
+				    ctx + ": native XDP failed (driver support?); try --xdp-mode generic",
+				    -err);
+		if (err)
+			sys_error(ctx + ": attach XDP program", err);
+		XdpState x = query_xdp(ifindex);
+		dp.xdp_prog_id_ = x.prog_id;
+		dp.xdp_mode_ = opts.xdp_mode;
+	}
+	rollback.commit();
+	return dp;
+}
+
+std::optional<Dataplane> Dataplane::find(const std::string &ifname)
+{
+	quiet_libbpf();
+	uint32_t ifindex = netlink::link_index(ifname);
+	if (!ifindex)
+		throw Error(Exit::no_interface, "no such interface: " + ifname);
+	const std::string tun = tunnel_name(ifindex);
+	uint32_t tun_ifindex = netlink::link_index(tun);
+	if (!tun_ifindex)
+		return std::nullopt;
+
+	Dataplane dp;
+	dp.ifname_ = ifname;
+	dp.ifindex_ = ifindex;
+	dp.tun_ifindex_ = tun_ifindex;
+	dp.skel_ = Skeleton(stf_bpf__open());
+	if (!dp.skel_.get())
+		sys_error("open BPF skeleton", errno);
+
+	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = static_cast<int>(tun_ifindex),
+		    .attach_point = BPF_TC_EGRESS);
+	LIBBPF_OPTS(bpf_tc_opts, tc, .handle = kTcHandle, .priority = kTcPriority);
+	int err = bpf_tc_query(&hook, &tc);
+	if (err)
+		throw Error(Exit::failure,
+			    "device " + tun + " has no stf-xdp program; remove it with 'ip link del " +
+				    tun + "'",
+			    -err);
+	ProgInfo encap = prog_info(tc.prog_id);
+	if (encap.name != bpf_program__name(dp.skel_->progs.stf_encap))
+		throw Error(Exit::failure, "device " + tun + " runs " + encap.name +
+						   ", not stf-xdp's encapsulator");
+	dp.tc_prog_id_ = tc.prog_id;
+	std::vector<__u32> map_ids = encap.map_ids;
+
+	XdpState x = query_xdp(ifindex);
+	if (x.prog_id) {
+		ProgInfo decap = prog_info(x.prog_id);
+		// Ours only if it is our decapsulator and shares this attachment's maps.
+		bool shares = std::find_first_of(decap.map_ids.begin(), decap.map_ids.end(),
+						 encap.map_ids.begin(), encap.map_ids.end()) !=
+			      decap.map_ids.end();
+		if (decap.name == bpf_program__name(dp.skel_->progs.stf_decap) && shares) {
+			dp.xdp_prog_id_ = x.prog_id;
+			dp.xdp_mode_ = x.mode;
+			map_ids.insert(map_ids.end(), decap.map_ids.begin(), decap.map_ids.end());
+		}
+	}
+	bind_maps(dp.skel_.get(), map_ids);
+	dp.maps_ = make_store(dp.skel_.get());
+	if (bpf_map__fd(dp.skel_->maps.stf_config_v1) < 0 ||
+	    bpf_map__fd(dp.skel_->maps.stf_counters_v1) < 0)
+		throw Error(Exit::failure, "the dataplane on " + ifname + " lacks its maps");
+	return dp;
+}
+
+std::vector<Dataplane> Dataplane::find_all()
+{
+	std::vector<Dataplane> out;
+	struct if_nameindex *list = if_nameindex();
+	if (!list)
+		sys_error("list interfaces", errno);
+	std::vector<std::string> names;
+	for (auto *i = list; i->if_index; i++)
+		if (netlink::link_index(tunnel_name(i->if_index)))
+			names.emplace_back(i->if_name);
+	if_freenameindex(list);
+	for (const auto &n : names)
+		if (auto dp = find(n))
+			out.push_back(std::move(*dp));
+	return out;
+}
+
+void Dataplane::detach()
+{
+	if (xdp_prog_id_) {
+		// Only remove the XDP program if it is still ours (XDP_FLAGS_REPLACE).
+		Fd prog(bpf_prog_get_fd_by_id(xdp_prog_id_));
+		LIBBPF_OPTS(bpf_xdp_attach_opts, o, .old_prog_fd = prog.get());
+		__u32 flags = XDP_FLAGS_REPLACE | xdp_flags(xdp_mode_.value_or(XdpMode::native));
+		int err = bpf_xdp_detach(static_cast<int>(ifindex_), flags, &o);
+		if (err)
+			sys_error("detach " + ifname_ + ": remove XDP program", err);
+		xdp_prog_id_ = 0;
+	}
+	// The tc filter, the clsact qdisc, the routes and the peer all go with the device.
+	netlink::delete_link(tun_ifindex_);
+}
+
+AttachmentInfo Dataplane::info() const
+{
+	stf_config cfg = maps_->config();
+	AttachmentInfo i;
+	i.ifname = ifname_;
+	i.ifindex = ifindex_;
+	i.tunnel = tunnel_name(ifindex_);
+	i.tun_ifindex = tun_ifindex_;
+	i.tunnel_mtu = netlink::link_mtu(tun_ifindex_);
+	i.mode = static_cast<Mode>(cfg.mode);
+	i.locals = config_locals(cfg);
+	if (cfg.relay)
+		i.relay = ntohl(cfg.relay);
+	i.ttl = cfg.ttl;
+	i.permit_private = cfg.flags & STF_F_PERMIT_PRIVATE;
+	i.xdp_mode = xdp_prog_id_ ? xdp_mode_ : std::nullopt;
+	i.xdp_prog_id = xdp_prog_id_;
+	i.tc_prog_id = tc_prog_id_;
+	for (unsigned k = 0; k < cfg.n_bcast && k < STF_MAX_BCAST; k++)
+		i.broadcasts.push_back(ntohl(cfg.bcast[k]));
+	i.allow = maps_->filters(FilterKind::allow);
+	i.deny = maps_->filters(FilterKind::deny);
+	return i;
+}
+
+} // namespace stf

@@ -21,7 +21,8 @@ namespace stf {
 // Owns a stf_bpf skeleton (opened, loaded or bound to existing maps) and destroys it.
 class Skeleton {
 public:
-	Skeleton();
+	Skeleton() = default;
+	explicit Skeleton(stf_bpf *skel) : skel_(skel) {}
 	~Skeleton();
 	Skeleton(Skeleton &&) noexcept;
 	Skeleton &operator=(Skeleton &&) noexcept;
