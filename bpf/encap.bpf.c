@@ -115,12 +115,20 @@ static __always_inline __u32 encap_push(struct __sk_buff *skb, const struct stf_
 
 /*
  * Send towards the IPv4 next hop the kernel's FIB gives, out of the attached interface.
- * A resolved neighbour is written directly; an unresolved one is left to the kernel
- * (bpf_redirect_neigh queues the packet while it resolves, so the first one is not lost).
+ * The MTU is checked first with bpf_check_mtu: exact and GSO-aware, where the FIB helper's
+ * own check allows a VLAN header's worth of slack. The tunnel route's MTU makes this a
+ * backstop, not the way Packet Too Big is produced.
  */
 static __always_inline int encap_redirect(struct __sk_buff *skb, const struct stf_config *cfg,
 					  const struct encap_addrs *a, __u8 tclass, __u32 *reason)
 {
+	__u32 mtu_len = 0;
+
+	if (bpf_check_mtu(skb, cfg->ifindex, &mtu_len, 0, 0)) {
+		*reason = STF_C_encap_too_big;
+		return TC_ACT_SHOT;
+	}
+
 	struct bpf_fib_lookup fib = {
 		.family = AF_INET,
 		.tos = tclass,
@@ -129,24 +137,34 @@ static __always_inline int encap_redirect(struct __sk_buff *skb, const struct st
 		.ipv4_dst = a->dst,
 		.ifindex = cfg->ifindex,
 	};
-	/* tot_len 0: the kernel checks the skb itself against the MTU, GSO-aware. */
 	long rc = bpf_fib_lookup(skb, &fib, sizeof(fib), BPF_FIB_LOOKUP_OUTPUT);
 
-	if (rc == BPF_FIB_LKUP_RET_SUCCESS) {
+	switch (rc) {
+	case BPF_FIB_LKUP_RET_SUCCESS:
+		/* Resolved neighbour: write the MACs, no trip through the neighbour layer. */
 		if (bpf_skb_store_bytes(skb, 0, fib.dmac, ETH_ALEN, 0) ||
 		    bpf_skb_store_bytes(skb, ETH_ALEN, fib.smac, ETH_ALEN, 0)) {
 			*reason = STF_C_encap_adjust_failed;
 			return TC_ACT_SHOT;
 		}
 		return bpf_redirect(fib.ifindex, 0);
-	}
-	if (rc == BPF_FIB_LKUP_RET_NO_NEIGH) {
+	case BPF_FIB_LKUP_RET_NO_NEIGH: {
+		/* The kernel resolves it and queues the packet meanwhile: the first is not lost. */
 		struct bpf_redir_neigh nh = { .nh_family = AF_INET, .ipv4_nh = fib.ipv4_dst };
 
 		return bpf_redirect_neigh(fib.ifindex, &nh, sizeof(nh), 0);
 	}
-	*reason = rc == BPF_FIB_LKUP_RET_FRAG_NEEDED ? STF_C_encap_too_big : STF_C_encap_no_route;
-	return TC_ACT_SHOT;
+	case BPF_FIB_LKUP_RET_FWD_DISABLED:
+		/* The FIB helper refuses to look up when IPv4 forwarding is off on the interface,
+		 * as on most servers (the return-relay case). Let the kernel route and resolve. */
+		return bpf_redirect_neigh(cfg->ifindex, NULL, 0, 0);
+	case BPF_FIB_LKUP_RET_FRAG_NEEDED:
+		*reason = STF_C_encap_too_big;
+		return TC_ACT_SHOT;
+	default: /* blackhole, unreachable, prohibit, no route via the interface */
+		*reason = STF_C_encap_no_route;
+		return TC_ACT_SHOT;
+	}
 }
 
 SEC("tc")

@@ -377,7 +377,6 @@ void create_veth(const std::string &name, const std::string &peer, unsigned mtu,
 	msg.put(ifi);
 	msg.attr_str(IFLA_IFNAME, name);
 	msg.attr_u32(IFLA_MTU, mtu);
-	put_addr_gen_mode_none(msg);
 	size_t linkinfo = msg.begin_nest(IFLA_LINKINFO);
 	msg.attr_str(IFLA_INFO_KIND, "veth");
 	size_t data = msg.begin_nest(IFLA_INFO_DATA);
@@ -387,7 +386,6 @@ void create_veth(const std::string &name, const std::string &peer, unsigned mtu,
 	msg.put(peer_ifi);
 	msg.attr_str(IFLA_IFNAME, peer);
 	msg.attr_u32(IFLA_MTU, mtu);
-	put_addr_gen_mode_none(msg);
 	msg.end_nest(peer_info);
 	msg.end_nest(data);
 	msg.end_nest(linkinfo);
@@ -398,7 +396,32 @@ void create_veth(const std::string &name, const std::string &peer, unsigned mtu,
 		throw Error(Exit::already_attached, context + ": a link with either name exists", EEXIST);
 	if (r.err)
 		fail(context, r);
-	(void)alias;
+
+	// The creating RTM_NEWLINK cannot carry the rest: the kernel refuses IFLA_AF_SPEC there
+	// (EAFNOSUPPORT, seen on 6.18) and silently drops IFLA_IFALIAS. Set them on the
+	// new, still down links, before anything brings them up and generates a link-local.
+	// On failure, delete the half-configured pair (the peer goes with it).
+	const uint32_t index = link_index(name), peer_index = link_index(peer);
+	try {
+		if (!index || !peer_index)
+			sys_error(context + ": the new links vanished", ENODEV);
+		Message main_end = setlink(index, 0, 0);
+		put_addr_gen_mode_none(main_end);
+		if (!alias.empty()) // sent without its NUL, as iproute2 does
+			main_end.attr(IFLA_IFALIAS, alias.data(), alias.size());
+		change(main_end, context + ": configure " + name);
+		Message peer_end = setlink(peer_index, 0, 0);
+		put_addr_gen_mode_none(peer_end);
+		change(peer_end, context + ": configure " + peer);
+	} catch (const Error &) {
+		try {
+			if (index)
+				delete_link(index);
+		} catch (const Error &) {
+			// keep the first error: it says why
+		}
+		throw;
+	}
 }
 
 void set_link_up(uint32_t ifindex)

@@ -208,7 +208,7 @@ void put16(Bytes &b, size_t off, uint16_t v)
 std::string hexdump(const Bytes &b)
 {
 	std::ostringstream os;
-	char buf[8];
+	char buf[32];
 	for (size_t i = 0; i < b.size(); i++) {
 		if (i % 16 == 0) {
 			std::snprintf(buf, sizeof(buf), "%s%04zx:", i ? "\n" : "", i);

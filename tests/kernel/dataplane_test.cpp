@@ -1,0 +1,159 @@
+// Dataplane against the real kernel, inside the private network namespace that
+// tests/kernel/netns_main.cpp creates: attach, find again from scratch, transactional
+// rollback, detach leaving nothing behind.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+#include <string>
+
+#include "dataplane.h"
+#include "error.h"
+#include "netlink.h"
+#include "state.h"
+
+namespace stf {
+namespace {
+
+std::string sh(const std::string &cmd)
+{
+	std::string out;
+	std::unique_ptr<FILE, int (*)(FILE *)> p(popen((cmd + " 2>&1").c_str(), "r"), pclose);
+	char buf[512];
+	while (p && fgets(buf, sizeof buf, p.get()))
+		out += buf;
+	return out;
+}
+
+class DataplaneTest : public ::testing::Test {
+protected:
+	void SetUp() override
+	{
+		ASSERT_EQ(0, system("ip link add dpt0 type veth peer name dpt0p && "
+				    "ip addr add 192.0.2.1/24 dev dpt0 && ip link set dpt0 up && "
+				    "ip link set dpt0p up"));
+		ifindex = netlink::link_index("dpt0");
+		opts.ifname = "dpt0";
+		opts.locals = {0xc0000201}; // 192.0.2.1
+	}
+	void TearDown() override
+	{
+		if (auto dp = Dataplane::find("dpt0"))
+			dp->detach();
+		(void)system("ip link del dpt0 2>/dev/null");
+	}
+	uint32_t ifindex = 0;
+	AttachOptions opts;
+};
+
+TEST_F(DataplaneTest, AttachIsFoundAgainByAFreshLookup)
+{
+	{
+		Dataplane dp = Dataplane::attach(opts);
+		EXPECT_NE(0u, dp.info().xdp_prog_id);
+	} // the process's handles are gone; the kernel keeps the dataplane
+
+	auto found = Dataplane::find("dpt0");
+	ASSERT_TRUE(found.has_value());
+	AttachmentInfo i = found->info();
+	EXPECT_EQ(tunnel_name(ifindex), i.tunnel);
+	EXPECT_EQ(1480u, i.tunnel_mtu);
+	EXPECT_EQ(Mode::router, i.mode);
+	ASSERT_EQ(1u, i.locals.size());
+	EXPECT_EQ(0xc0000201u, i.locals[0]);
+	EXPECT_TRUE(i.xdp_mode.has_value());
+	EXPECT_NE(0u, i.tc_prog_id);
+	// The broadcast of the connected 192.0.2.0/24 is checked per packet.
+	EXPECT_NE(i.broadcasts.end(),
+		  std::find(i.broadcasts.begin(), i.broadcasts.end(), 0xc00002ffu));
+	EXPECT_NE(std::string::npos, sh("ip -6 route show 2002::/16").find("mtu 1480"));
+
+	// Map writes through a found dataplane reach the running one.
+	prefix_add(found->maps(), 0xc0000202);
+	EXPECT_EQ(2u, Dataplane::find("dpt0")->info().locals.size());
+	EXPECT_EQ(1u, Dataplane::find_all().size());
+}
+
+TEST_F(DataplaneTest, SecondAttachIsRefusedAndChangesNothing)
+{
+	Dataplane first = Dataplane::attach(opts);
+	uint32_t xdp = first.info().xdp_prog_id;
+	try {
+		Dataplane::attach(opts);
+		FAIL() << "second attach succeeded";
+	} catch (const Error &e) {
+		EXPECT_EQ(Exit::already_attached, e.code());
+	}
+	auto found = Dataplane::find("dpt0");
+	ASSERT_TRUE(found.has_value());
+	EXPECT_EQ(xdp, found->info().xdp_prog_id);
+}
+
+TEST_F(DataplaneTest, FailedAttachRollsBackEverything)
+{
+	// Another XDP program already on the interface: attach must fail and leave no device.
+	Dataplane other = Dataplane::attach(opts); // occupies XDP on dpt0
+	std::string tun = tunnel_name(ifindex);
+	// Remove only its tunnel device: the XDP program stays, so a new attach must fail at
+	// the XDP step, after creating a device, and roll that device back.
+	netlink::delete_link(netlink::link_index(tun));
+	try {
+		Dataplane::attach(opts);
+		FAIL() << "attach over a foreign XDP program succeeded";
+	} catch (const Error &e) {
+		EXPECT_EQ(Exit::already_attached, e.code());
+	}
+	EXPECT_EQ(0u, netlink::link_index(tun));
+	EXPECT_EQ(std::string::npos, sh("ip -6 route show 2002::/16").find("2002::/16"));
+	EXPECT_EQ(0, system("ip link set dpt0 xdp off"));
+}
+
+TEST_F(DataplaneTest, DetachLeavesNothingBehind)
+{
+	Dataplane::attach(opts);
+	auto found = Dataplane::find("dpt0");
+	ASSERT_TRUE(found.has_value());
+	found->detach();
+	EXPECT_FALSE(Dataplane::find("dpt0").has_value());
+	EXPECT_EQ(0u, netlink::link_index(tunnel_name(ifindex)));
+	EXPECT_EQ(0u, netlink::link_index(tunnel_peer_name(ifindex)));
+	EXPECT_EQ(std::string::npos, sh("ip link show dpt0").find("xdp"));
+	EXPECT_EQ(std::string::npos, sh("ip -6 route show 2002::/16").find("2002::/16"));
+}
+
+TEST_F(DataplaneTest, ReturnRelayHasNoXdpAndInstallsRoutes)
+{
+	opts.mode = Mode::return_relay;
+	Dataplane::attach(opts);
+	auto found = Dataplane::find("dpt0");
+	ASSERT_TRUE(found.has_value());
+	EXPECT_EQ(0u, found->info().xdp_prog_id);
+	EXPECT_FALSE(found->info().xdp_mode.has_value());
+	EXPECT_EQ(std::string::npos, sh("ip link show dpt0").find("xdp"));
+	EXPECT_NE(std::string::npos, sh("ip -6 route show 2002::/16").find("mtu 1480"));
+	// Filters belong to decapsulation: refused in return-relay mode, nothing changed.
+	EXPECT_THROW(filter_add(found->maps(), FilterKind::deny, Ipv4Prefix{0xc6336400, 24}),
+		     Error);
+}
+
+TEST_F(DataplaneTest, RelayOptionInstallsDefaultRouteIntoTunnel)
+{
+	opts.relay = 0xcb007101; // 203.0.113.1
+	Dataplane::attach(opts);
+	EXPECT_NE(std::string::npos, sh("ip -6 route show default").find("metric 2048"));
+}
+
+TEST_F(DataplaneTest, MissingInterfaceIsNoInterface)
+{
+	try {
+		Dataplane::find("nosuch0");
+		FAIL();
+	} catch (const Error &e) {
+		EXPECT_EQ(Exit::no_interface, e.code());
+	}
+}
+
+} // namespace
+} // namespace stf
