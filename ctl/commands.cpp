@@ -1,0 +1,175 @@
+#include "commands.h"
+
+#include "config_file.h"
+#include "dataplane.h"
+#include "error.h"
+#include "lock.h"
+#include "netlink.h"
+#include "output.h"
+#include "state.h"
+
+namespace stf {
+
+namespace {
+
+// The dataplane on ifname: Exit::no_interface if there is no such interface (from find),
+// Exit::not_attached if stf-xdp is not there.
+Dataplane attached_to(const std::string &ifname)
+{
+	std::optional<Dataplane> dp = Dataplane::find(ifname);
+	if (!dp)
+		throw Error(Exit::not_attached, "stf-xdp is not attached to " + ifname);
+	return std::move(*dp);
+}
+
+// The read commands' scope: one named interface, or every attachment in the namespace.
+std::vector<Dataplane> selected(const Invocation &inv)
+{
+	if (inv.ifname.empty())
+		return Dataplane::find_all();
+	std::vector<Dataplane> one;
+	one.push_back(attached_to(inv.ifname));
+	return one;
+}
+
+std::vector<AttachmentInfo> infos(const Invocation &inv)
+{
+	std::vector<AttachmentInfo> out;
+	for (const Dataplane &dp : selected(inv))
+		out.push_back(dp.info());
+	return out;
+}
+
+// The V4ADDR when --local is not given: the interface's IPv4 address, if it has exactly one.
+// Guessing among several would pick the prefix the whole site is numbered from.
+uint32_t interface_address(const std::string &ifname, uint32_t ifindex)
+{
+	std::vector<netlink::Ipv4Address> addrs = netlink::ipv4_addresses(ifindex);
+	if (addrs.size() == 1)
+		return addrs[0].addr;
+	if (addrs.empty())
+		usage_error(ifname + " has no IPv4 address; pass --local A.B.C.D");
+	std::string list;
+	for (const auto &a : addrs)
+		list += (list.empty() ? "" : ", ") + format_ipv4(a.addr);
+	usage_error(ifname + " has several IPv4 addresses (" + list +
+		    "); pass --local A.B.C.D to choose (repeat it for several)");
+}
+
+} // namespace
+
+void attach_command(const Invocation &inv, std::ostream &out)
+{
+	StateLock lock;
+	uint32_t ifindex = netlink::link_index(inv.ifname);
+	if (!ifindex)
+		throw Error(Exit::no_interface, "no such interface: " + inv.ifname);
+	AttachRequest file = inv.config_path ? load_config_file(*inv.config_path) : AttachRequest{};
+	AttachOptions opts = merge_options(inv.ifname, file, inv.request);
+	if (Dataplane::find(inv.ifname))
+		throw Error(Exit::already_attached,
+			    "stf-xdp is already attached to " + inv.ifname + " (detach it first)");
+	if (opts.locals.empty()) {
+		// Validated exactly as if it had been given with --local.
+		AttachRequest cli = inv.request;
+		cli.locals = std::vector<uint32_t>{interface_address(inv.ifname, ifindex)};
+		opts = merge_options(inv.ifname, file, cli);
+	}
+	Dataplane dp = Dataplane::attach(opts);
+	print_attached(out, dp.info(), inv.json);
+}
+
+void detach_command(const Invocation &inv, std::ostream &out)
+{
+	StateLock lock;
+	attached_to(inv.ifname).detach();
+	print_detached(out, inv.ifname, inv.json);
+}
+
+void status_command(const Invocation &inv, std::ostream &out)
+{
+	print_status(out, infos(inv), inv.json);
+}
+
+void stats_command(const Invocation &inv, std::ostream &out)
+{
+	std::vector<AttachmentStats> stats;
+	for (Dataplane &dp : selected(inv))
+		stats.push_back({dp.info().ifname, dp.maps().counters()});
+	print_stats(out, stats, inv.json);
+}
+
+void prefix_add_command(const Invocation &inv, std::ostream &out)
+{
+	StateLock lock;
+	Dataplane dp = attached_to(inv.ifname);
+	prefix_add(dp.maps(), inv.address);
+	print_prefix_changed(out, dp.info(), inv.address, true, inv.json);
+}
+
+void prefix_del_command(const Invocation &inv, std::ostream &out)
+{
+	StateLock lock;
+	Dataplane dp = attached_to(inv.ifname);
+	prefix_del(dp.maps(), inv.address);
+	print_prefix_changed(out, dp.info(), inv.address, false, inv.json);
+}
+
+void prefix_list_command(const Invocation &inv, std::ostream &out)
+{
+	print_prefixes(out, infos(inv), inv.json);
+}
+
+void filter_add_command(const Invocation &inv, std::ostream &out)
+{
+	StateLock lock;
+	Dataplane dp = attached_to(inv.ifname);
+	filter_add(dp.maps(), inv.filter_kind, inv.filter_prefix);
+	print_filter_changed(out, dp.info(), inv.filter_kind, inv.filter_prefix, true, inv.json);
+}
+
+void filter_del_command(const Invocation &inv, std::ostream &out)
+{
+	StateLock lock;
+	Dataplane dp = attached_to(inv.ifname);
+	filter_del(dp.maps(), inv.filter_kind, inv.filter_prefix);
+	print_filter_changed(out, dp.info(), inv.filter_kind, inv.filter_prefix, false, inv.json);
+}
+
+void filter_list_command(const Invocation &inv, std::ostream &out)
+{
+	print_filters(out, infos(inv), inv.json);
+}
+
+void run_command(const Invocation &inv, std::ostream &out)
+{
+	switch (inv.command) {
+	case Command::help:
+	case Command::version:
+		out << inv.text;
+		return;
+	case Command::attach:
+		return attach_command(inv, out);
+	case Command::detach:
+		return detach_command(inv, out);
+	case Command::status:
+		return status_command(inv, out);
+	case Command::stats:
+		return stats_command(inv, out);
+	case Command::prefix_add:
+		return prefix_add_command(inv, out);
+	case Command::prefix_del:
+		return prefix_del_command(inv, out);
+	case Command::prefix_list:
+		return prefix_list_command(inv, out);
+	case Command::filter_add:
+		return filter_add_command(inv, out);
+	case Command::filter_del:
+		return filter_del_command(inv, out);
+	case Command::filter_list:
+		return filter_list_command(inv, out);
+	}
+	throw Error(Exit::failure, "internal error: unhandled command");
+}
+
+} // namespace stf

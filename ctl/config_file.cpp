@@ -1,0 +1,211 @@
+#include "config_file.h"
+
+#include <cstdio>
+#include <memory>
+#include <set>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "error.h"
+
+namespace stf {
+
+namespace {
+
+using nlohmann::json;
+
+// A config file is a handful of lines; the cap keeps `--config /dev/zero` from eating memory.
+constexpr size_t kMaxConfigBytes = 1 << 20;
+
+class ConfigReader {
+public:
+	explicit ConfigReader(const std::string &origin) : origin_(origin) {}
+
+	[[noreturn]] void fail(const std::string &key, const std::string &problem) const
+	{
+		usage_error(origin_ + ": key '" + key + "': " + problem);
+	}
+
+	// Address checks that do not depend on permit_private; private addresses are judged
+	// by merge_options, once the command line may have added --permit-private.
+	uint32_t address(const json &v, const std::string &key, const char *what) const
+	{
+		if (!v.is_string())
+			fail(key, "expected an IPv4 address as a string");
+		const std::string &text = v.get_ref<const std::string &>();
+		auto a = parse_ipv4(text);
+		if (!a)
+			fail(key, "'" + text + "' is not an IPv4 address");
+		rewrap(key, [&] { require_unicast_v4(*a, true, what); });
+		return *a;
+	}
+
+	std::vector<uint32_t> locals(const json &v) const
+	{
+		if (v.is_string())
+			return {address(v, "local", "local address")};
+		if (!v.is_array() || v.empty())
+			fail("local", "expected an IPv4 address or a non-empty array of them");
+		std::vector<uint32_t> out;
+		for (const json &item : v)
+			out.push_back(address(item, "local", "local address"));
+		return out;
+	}
+
+	unsigned ttl(const json &v) const
+	{
+		// is_number_integer() is false for 64.0 and for booleans: both are typos here.
+		bool ok = v.is_number_integer() && v.get<long long>() >= kMinTtl &&
+			  v.get<long long>() <= kMaxTtl;
+		if (!ok)
+			fail("ttl", "expected an integer from " + std::to_string(kMinTtl) + " to " +
+					    std::to_string(kMaxTtl));
+		return v.get<unsigned>();
+	}
+
+	template <typename Enum>
+	Enum choice(const json &v, const std::string &key,
+		    std::optional<Enum> (*parse)(std::string_view), const char *choices) const
+	{
+		std::optional<Enum> e;
+		if (v.is_string())
+			e = parse(v.get_ref<const std::string &>());
+		if (!e)
+			fail(key, std::string("expected one of ") + choices);
+		return *e;
+	}
+
+	bool boolean(const json &v, const std::string &key) const
+	{
+		if (!v.is_boolean())
+			fail(key, "expected true or false");
+		return v.get<bool>();
+	}
+
+	void filters(const json &v, AttachRequest &req) const
+	{
+		if (!v.is_object())
+			fail("filters", "expected an object with \"allow\" and/or \"deny\" arrays");
+		for (const auto &[name, list] : v.items()) {
+			const std::string key = "filters." + name;
+			auto kind = parse_filter_kind(name);
+			if (!kind)
+				fail(key, "unknown key (expected \"allow\" or \"deny\")");
+			if (!list.is_array())
+				fail(key, "expected an array of IPv4 prefixes (\"A.B.C.D/N\")");
+			auto &out = *kind == FilterKind::allow ? req.allow : req.deny;
+			for (const json &item : list) {
+				if (!item.is_string())
+					fail(key, "expected an array of IPv4 prefixes (\"A.B.C.D/N\")");
+				rewrap(key, [&] {
+					out.push_back(parse_ipv4_prefix(item.get_ref<const std::string &>()));
+				});
+			}
+		}
+	}
+
+private:
+	// Runs f, giving any usage Error it throws this file's and key's context.
+	template <typename F> void rewrap(const std::string &key, F f) const
+	{
+		try {
+			f();
+		} catch (const Error &e) {
+			fail(key, e.what());
+		}
+	}
+
+	const std::string &origin_;
+};
+
+// nlohmann keeps the last of repeated keys silently; a repeated key is as likely a mistake as
+// an unknown one, so the parser callback refuses it.
+json parse_strict(const std::string &text, const std::string &origin)
+{
+	std::vector<std::set<std::string>> seen; // keys of each open object
+	auto on_event = [&](int, json::parse_event_t event, json &parsed) {
+		switch (event) {
+		case json::parse_event_t::object_start:
+			seen.emplace_back();
+			break;
+		case json::parse_event_t::object_end:
+			seen.pop_back();
+			break;
+		case json::parse_event_t::key: {
+			const auto &key = parsed.get_ref<const std::string &>();
+			if (!seen.back().insert(key).second)
+				usage_error(origin + ": key '" + key + "' appears twice");
+			break;
+		}
+		default:
+			break;
+		}
+		return true;
+	};
+	try {
+		return json::parse(text, on_event);
+	} catch (const json::parse_error &e) {
+		// Drop the "[json.exception.parse_error.101] " tag; keep "parse error at line L,
+		// column C: ..." so the user can find the spot.
+		std::string what = e.what();
+		size_t tag_end = what.find("] ");
+		usage_error(origin + ": invalid JSON: " +
+			    (tag_end == std::string::npos ? what : what.substr(tag_end + 2)));
+	}
+}
+
+} // namespace
+
+AttachRequest parse_config_json(const std::string &text, const std::string &origin)
+{
+	json doc = parse_strict(text, origin);
+	if (!doc.is_object())
+		usage_error(origin + ": expected a JSON object ({\"local\": ..., \"mode\": ...})");
+
+	ConfigReader r(origin);
+	AttachRequest req;
+	for (const auto &[key, v] : doc.items()) {
+		if (key == "local")
+			req.locals = r.locals(v);
+		else if (key == "mode")
+			req.mode = r.choice<Mode>(v, key, parse_mode,
+						  "\"router\", \"relay\", \"return-relay\"");
+		else if (key == "relay")
+			req.relay = r.address(v, key, "relay");
+		else if (key == "ttl")
+			req.ttl = r.ttl(v);
+		else if (key == "xdp_mode")
+			req.xdp_mode = r.choice<XdpMode>(v, key, parse_xdp_mode,
+							 "\"native\", \"generic\"");
+		else if (key == "permit_private")
+			req.permit_private = r.boolean(v, key);
+		else if (key == "filters")
+			r.filters(v, req);
+		else
+			r.fail(key, "unknown key (expected local, mode, relay, ttl, xdp_mode, "
+				    "permit_private, filters)");
+	}
+	return req;
+}
+
+AttachRequest load_config_file(const std::string &path)
+{
+	std::unique_ptr<FILE, int (*)(FILE *)> f(std::fopen(path.c_str(), "re"), std::fclose);
+	if (!f)
+		throw Error(Exit::usage, path + ": cannot open", errno);
+	std::string text;
+	char buf[4096];
+	size_t n;
+	while ((n = std::fread(buf, 1, sizeof(buf), f.get())) > 0) {
+		text.append(buf, n);
+		if (text.size() > kMaxConfigBytes)
+			usage_error(path + ": larger than " + std::to_string(kMaxConfigBytes) +
+				    " bytes; is this a config file?");
+	}
+	if (std::ferror(f.get()))
+		throw Error(Exit::usage, path + ": cannot read", errno);
+	return parse_config_json(text, path);
+}
+
+} // namespace stf

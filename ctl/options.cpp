@@ -1,0 +1,105 @@
+#include "options.h"
+
+#include <algorithm>
+#include <iterator>
+
+#include "error.h"
+
+namespace stf {
+
+namespace {
+
+// One table per enum, indexed by its value, so name and parse cannot disagree.
+constexpr const char *kModeNames[] = {"router", "relay", "return-relay"};
+constexpr const char *kXdpModeNames[] = {"native", "generic"};
+constexpr const char *kFilterKindNames[] = {"allow", "deny"};
+static_assert(std::size(kModeNames) == STF_MODE_COUNT_, "a mode without a name");
+
+template <typename Enum, size_t N>
+std::optional<Enum> parse_name(const char *const (&names)[N], std::string_view s)
+{
+	for (size_t i = 0; i < N; i++)
+		if (s == names[i])
+			return static_cast<Enum>(i);
+	return std::nullopt;
+}
+
+template <typename T> const T &first_of(const std::optional<T> &a, const std::optional<T> &b,
+					const T &fallback)
+{
+	return a ? *a : b ? *b : fallback;
+}
+
+void require_distinct(const std::vector<Ipv4Prefix> &list, FilterKind kind)
+{
+	for (auto it = list.begin(); it != list.end(); ++it)
+		if (std::find(std::next(it), list.end(), *it) != list.end())
+			usage_error(std::string("filter ") + filter_kind_name(kind) + " " +
+				    format_ipv4_prefix(*it) + " is given twice");
+}
+
+} // namespace
+
+const char *mode_name(Mode m) { return kModeNames[static_cast<size_t>(m)]; }
+std::optional<Mode> parse_mode(std::string_view s) { return parse_name<Mode>(kModeNames, s); }
+const char *xdp_mode_name(XdpMode m) { return kXdpModeNames[static_cast<size_t>(m)]; }
+std::optional<XdpMode> parse_xdp_mode(std::string_view s)
+{
+	return parse_name<XdpMode>(kXdpModeNames, s);
+}
+const char *filter_kind_name(FilterKind k) { return kFilterKindNames[static_cast<size_t>(k)]; }
+std::optional<FilterKind> parse_filter_kind(std::string_view s)
+{
+	return parse_name<FilterKind>(kFilterKindNames, s);
+}
+
+AttachOptions merge_options(const std::string &ifname, const AttachRequest &file,
+			    const AttachRequest &cli)
+{
+	AttachOptions o;
+	o.ifname = ifname;
+	o.locals = first_of(cli.locals, file.locals, {});
+	o.mode = first_of(cli.mode, file.mode, Mode::router);
+	o.relay = cli.relay ? cli.relay : file.relay;
+	unsigned ttl = first_of(cli.ttl, file.ttl, unsigned{STF_DEFAULT_TTL});
+	o.xdp_mode = first_of(cli.xdp_mode, file.xdp_mode, XdpMode::native);
+	o.permit_private = first_of(cli.permit_private, file.permit_private, false);
+	o.allow = file.allow;
+	o.allow.insert(o.allow.end(), cli.allow.begin(), cli.allow.end());
+	o.deny = file.deny;
+	o.deny.insert(o.deny.end(), cli.deny.begin(), cli.deny.end());
+
+	if (ttl < kMinTtl || ttl > kMaxTtl)
+		usage_error("ttl " + std::to_string(ttl) + " is out of range (" +
+			    std::to_string(kMinTtl) + " to " + std::to_string(kMaxTtl) + ")");
+	o.ttl = static_cast<uint8_t>(ttl);
+
+	if (o.locals.size() > STF_MAX_LOCAL)
+		usage_error("at most " + std::to_string(STF_MAX_LOCAL) + " local addresses (got " +
+			    std::to_string(o.locals.size()) + ")");
+	for (auto it = o.locals.begin(); it != o.locals.end(); ++it) {
+		require_unicast_v4(*it, o.permit_private, "local address");
+		if (std::find(std::next(it), o.locals.end(), *it) != o.locals.end())
+			usage_error("local address " + format_ipv4(*it) + " is given twice");
+	}
+
+	if (o.relay) {
+		// A return relay only encapsulates replies to 2002::/16; native IPv6 never enters
+		// its tunnel, so a relay there would be a misunderstanding worth pointing out.
+		if (o.mode == Mode::return_relay)
+			usage_error("a relay has no use in return-relay mode (it only encapsulates "
+				    "replies to 2002::/16); remove the relay or choose another mode");
+		require_unicast_v4(*o.relay, o.permit_private, "relay");
+		// The dataplane drops packets to our own addresses (encap_dst_local).
+		if (std::find(o.locals.begin(), o.locals.end(), *o.relay) != o.locals.end())
+			usage_error("relay " + format_ipv4(*o.relay) +
+				    " is one of the local addresses; it must be another host");
+	}
+
+	// Duplicates would make the attach fail half-way on EEXIST from the kernel.
+	require_distinct(o.allow, FilterKind::allow);
+	require_distinct(o.deny, FilterKind::deny);
+	return o;
+}
+
+} // namespace stf

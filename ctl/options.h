@@ -20,6 +20,11 @@ enum class Mode : uint8_t {
 enum class XdpMode : uint8_t { native, generic };
 enum class FilterKind : uint8_t { allow, deny };
 
+// Outer TTL bounds: merge_options enforces them; the command line and the config file name
+// them in their messages.
+constexpr unsigned kMinTtl = 1;
+constexpr unsigned kMaxTtl = 255;
+
 const char *mode_name(Mode m);            // "router", "relay", "return-relay"
 std::optional<Mode> parse_mode(std::string_view s);
 const char *xdp_mode_name(XdpMode m);     // "native", "generic"

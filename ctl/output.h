@@ -3,6 +3,7 @@
 #pragma once
 
 #include <ostream>
+#include <string>
 #include <vector>
 
 #include "error.h"
@@ -15,5 +16,16 @@ void print_stats(std::ostream &os, const std::vector<AttachmentStats> &list, boo
 void print_prefixes(std::ostream &os, const std::vector<AttachmentInfo> &list, bool json);
 void print_filters(std::ostream &os, const std::vector<AttachmentInfo> &list, bool json);
 void print_error(std::ostream &os, const Error &e, bool json);
+
+// Confirmations of the commands that change state: one line for people; in JSON mode the
+// interface's new state in the schema of the matching read command (attach: status, prefix:
+// prefix list, filter: filter list), and for detach `null`, as bpftool prints for commands
+// that have nothing to report.
+void print_attached(std::ostream &os, const AttachmentInfo &info, bool json);
+void print_detached(std::ostream &os, const std::string &ifname, bool json);
+void print_prefix_changed(std::ostream &os, const AttachmentInfo &info, uint32_t v4, bool added,
+			  bool json);
+void print_filter_changed(std::ostream &os, const AttachmentInfo &info, FilterKind kind,
+			  const Ipv4Prefix &p, bool added, bool json);
 
 } // namespace stf

@@ -1,0 +1,25 @@
+// One function per command: each takes the parsed Invocation (cli.h), talks to the dataplane
+// and prints through output.h. Every failure is a stf::Error carrying its exit code.
+#pragma once
+
+#include <ostream>
+
+#include "cli.h"
+
+namespace stf {
+
+void attach_command(const Invocation &inv, std::ostream &out);
+void detach_command(const Invocation &inv, std::ostream &out);
+void status_command(const Invocation &inv, std::ostream &out);
+void stats_command(const Invocation &inv, std::ostream &out);
+void prefix_add_command(const Invocation &inv, std::ostream &out);
+void prefix_del_command(const Invocation &inv, std::ostream &out);
+void prefix_list_command(const Invocation &inv, std::ostream &out);
+void filter_add_command(const Invocation &inv, std::ostream &out);
+void filter_del_command(const Invocation &inv, std::ostream &out);
+void filter_list_command(const Invocation &inv, std::ostream &out);
+
+// Runs the command inv names (help and version print inv.text).
+void run_command(const Invocation &inv, std::ostream &out);
+
+} // namespace stf
