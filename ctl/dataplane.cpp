@@ -35,12 +35,43 @@ int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list args)
 	return level == LIBBPF_WARN ? vfprintf(stderr, fmt, args) : 0;
 }
 
+int libbpf_silent(enum libbpf_print_level, const char *, va_list) { return 0; }
+
 void quiet_libbpf()
 {
 	static bool done = false;
 	if (!done) {
 		libbpf_set_print(libbpf_print);
 		done = true;
+	}
+}
+
+// For probes whose failure is an answer, not a problem (is this device ours?).
+class SilentLibbpf {
+public:
+	SilentLibbpf() : prev_(libbpf_set_print(libbpf_silent)) {}
+	~SilentLibbpf() { libbpf_set_print(prev_); }
+	SilentLibbpf(const SilentLibbpf &) = delete;
+	SilentLibbpf &operator=(const SilentLibbpf &) = delete;
+
+private:
+	libbpf_print_fn_t prev_;
+};
+
+// 2002::/16 (and ::/0) into the tunnel. A route that exists already belongs to another
+// tunnel of this namespace: which one should carry 6to4 would be ambiguous.
+void add_tunnel_route(const uint8_t (&prefix)[16], uint8_t len, uint32_t tun, unsigned mtu,
+		      unsigned metric, const std::string &ctx)
+{
+	try {
+		netlink::add_route6(prefix, len, tun, mtu, metric);
+	} catch (const Error &e) {
+		if (e.sys_errno() != EEXIST)
+			throw;
+		throw Error(Exit::already_attached,
+			    ctx + ": " + (len ? "2002::/16" : "::/0 at metric 2048") +
+				    " is already routed in this network namespace (another "
+				    "stf-xdp attachment or tunnel); one attachment per namespace");
 	}
 }
 
@@ -221,9 +252,10 @@ Dataplane Dataplane::attach(const AttachOptions &opts)
 	if (!ifindex)
 		throw Error(Exit::no_interface, "no such interface: " + opts.ifname);
 	const std::string tun = tunnel_name(ifindex);
-	if (netlink::link_index(tun))
+	if (netlink::link_index(tun) || netlink::link_index(tunnel_peer_name(ifindex)))
 		throw Error(Exit::already_attached,
-			    ctx + ": device " + tun + " exists (is stf-xdp already attached?)");
+			    ctx + ": device " + tun + " or " + tunnel_peer_name(ifindex) +
+				    " exists and is not a working stf-xdp tunnel; remove it first");
 	const bool decap = opts.mode != Mode::return_relay;
 	if (decap) {
 		XdpState x = query_xdp(ifindex);
@@ -276,9 +308,9 @@ Dataplane Dataplane::attach(const AttachOptions &opts)
 	netlink::set_link_up(tun_ifindex);
 	static const uint8_t six_to_four[16] = {0x20, 0x02};
 	static const uint8_t any[16] = {};
-	netlink::add_route6(six_to_four, 16, tun_ifindex, tun_mtu, kRoute6toMetric);
+	add_tunnel_route(six_to_four, 16, tun_ifindex, tun_mtu, kRoute6toMetric, ctx);
 	if (opts.relay)
-		netlink::add_route6(any, 0, tun_ifindex, tun_mtu, kRouteRelayMetric);
+		add_tunnel_route(any, 0, tun_ifindex, tun_mtu, kRouteRelayMetric, ctx);
 
 	// Decapsulation last: from here on packets arrive.
 	if (decap) {
@@ -321,19 +353,20 @@ std::optional<Dataplane> Dataplane::find(const std::string &ifname)
 	if (!dp.skel_.get())
 		sys_error("open BPF skeleton", errno);
 
+	// A device of that name without our encapsulator is someone else's: not attached.
 	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = static_cast<int>(tun_ifindex),
 		    .attach_point = BPF_TC_EGRESS);
 	LIBBPF_OPTS(bpf_tc_opts, tc, .handle = kTcHandle, .priority = kTcPriority);
-	int err = bpf_tc_query(&hook, &tc);
+	int err;
+	{
+		SilentLibbpf silent;
+		err = bpf_tc_query(&hook, &tc);
+	}
 	if (err)
-		throw Error(Exit::failure,
-			    "device " + tun + " has no stf-xdp program; remove it with 'ip link del " +
-				    tun + "'",
-			    -err);
+		return std::nullopt;
 	ProgInfo encap = prog_info(tc.prog_id);
 	if (encap.name != bpf_program__name(dp.skel_->progs.stf_encap))
-		throw Error(Exit::failure, "device " + tun + " runs " + encap.name +
-						   ", not stf-xdp's encapsulator");
+		return std::nullopt;
 	dp.tc_prog_id_ = tc.prog_id;
 	std::vector<__u32> map_ids = encap.map_ids;
 

@@ -145,6 +145,46 @@ TEST_F(DataplaneTest, RelayOptionInstallsDefaultRouteIntoTunnel)
 	EXPECT_NE(std::string::npos, sh("ip -6 route show default").find("metric 2048"));
 }
 
+TEST_F(DataplaneTest, ForeignDeviceWithOurNameIsNotOursAndBlocksAttach)
+{
+	std::string tun = tunnel_name(ifindex);
+	ASSERT_EQ(0, system(("ip link add name " + tun + " type veth peer name zz0").c_str()));
+	EXPECT_FALSE(Dataplane::find("dpt0").has_value());
+	EXPECT_TRUE(Dataplane::find_all().empty());
+	try {
+		Dataplane::attach(opts);
+		FAIL() << "attach over a foreign " << tun << " succeeded";
+	} catch (const Error &e) {
+		EXPECT_EQ(Exit::already_attached, e.code());
+	}
+	EXPECT_NE(0u, netlink::link_index(tun)); // not ours: left alone
+	EXPECT_EQ(std::string::npos, sh("ip link show dpt0").find("xdp"));
+	(void)system(("ip link del " + tun).c_str());
+}
+
+TEST_F(DataplaneTest, SecondInterfaceInOneNamespaceIsRefusedCleanly)
+{
+	Dataplane::attach(opts);
+	ASSERT_EQ(0, system("ip link add name dpt1 type veth peer name dpt1p && "
+			    "ip addr add 198.51.100.1/24 dev dpt1 && ip link set dpt1 up && "
+			    "ip link set dpt1p up"));
+	AttachOptions second = opts;
+	second.ifname = "dpt1";
+	second.locals = {0xc6336401};
+	try {
+		Dataplane::attach(second);
+		FAIL() << "a second attachment in one namespace succeeded";
+	} catch (const Error &e) {
+		EXPECT_EQ(Exit::already_attached, e.code());
+		EXPECT_NE(std::string::npos, std::string(e.what()).find("one attachment per namespace"));
+	}
+	uint32_t idx1 = netlink::link_index("dpt1");
+	EXPECT_EQ(0u, netlink::link_index(tunnel_name(idx1)));
+	EXPECT_EQ(std::string::npos, sh("ip link show dpt1").find("xdp"));
+	EXPECT_TRUE(Dataplane::find("dpt0").has_value());
+	(void)system("ip link del dpt1");
+}
+
 TEST_F(DataplaneTest, MissingInterfaceIsNoInterface)
 {
 	try {
