@@ -21,6 +21,7 @@
 #include <bpf/bpf_helpers.h>
 
 #include "lib/addr.h"
+#include "lib/csum.h"
 #include "lib/counters.h"
 #include "lib/maps.h"
 
@@ -31,20 +32,6 @@
 #define ECN_ECT1 0x1
 #define ECN_ECT0 0x2
 #define ECN_CE 0x3
-
-/* RFC 1071 check over a 20-byte header: the folded sum of a correct header is 0xffff. */
-static __always_inline int ipv4_csum_ok(const struct iphdr *ip)
-{
-	const __u16 *w = (const __u16 *)ip;
-	__u32 sum = 0;
-
-#pragma unroll
-	for (int i = 0; i < 10; i++)
-		sum += w[i];
-	sum = (sum & 0xffff) + (sum >> 16);
-	sum = (sum & 0xffff) + (sum >> 16);
-	return sum == 0xffff;
-}
 
 static __always_inline __u8 ipv6_ecn(const struct ipv6hdr *ip6)
 {
@@ -108,7 +95,7 @@ static __always_inline __u32 decap_checks(const struct stf_config *cfg, const st
 	if (ip->frag_off & bpf_htons(IP_MF | IP_OFFMASK))
 		return STF_C_pass_fragment;
 
-	if (!ipv4_csum_ok(ip))
+	if (ipv4_hdr_sum(ip) != 0xffff)
 		return STF_C_outer_bad_checksum;
 
 	__u32 tot_len = bpf_ntohs(ip->tot_len);

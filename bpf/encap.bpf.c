@@ -17,6 +17,7 @@
 #include <bpf/bpf_helpers.h>
 
 #include "lib/addr.h"
+#include "lib/csum.h"
 #include "lib/counters.h"
 #include "lib/maps.h"
 
@@ -25,19 +26,6 @@
 #endif
 
 #define ENCAP_HDR_LEN ((__u32)sizeof(struct ethhdr) + (__u32)sizeof(struct ipv6hdr))
-
-static __always_inline __u16 ipv4_csum(const struct iphdr *ip)
-{
-	const __u16 *w = (const __u16 *)ip;
-	__u32 sum = 0;
-
-#pragma unroll
-	for (int i = 0; i < 10; i++)
-		sum += w[i];
-	sum = (sum & 0xffff) + (sum >> 16);
-	sum = (sum & 0xffff) + (sum >> 16);
-	return ~sum & 0xffff;
-}
 
 struct encap_addrs {
 	__be32 src;
@@ -104,7 +92,7 @@ static __always_inline __u32 encap_push(struct __sk_buff *skb, const struct stf_
 		.saddr = a->src,
 		.daddr = a->dst,
 	};
-	ip.check = ipv4_csum(&ip);
+	ip.check = ~ipv4_hdr_sum(&ip) & 0xffff;
 
 	__be16 proto = bpf_htons(ETH_P_IP);
 	if (bpf_skb_store_bytes(skb, sizeof(struct ethhdr), &ip, sizeof(ip), 0) ||

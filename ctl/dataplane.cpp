@@ -15,6 +15,7 @@
 #include "netlink.h"
 #include "state.h"
 #include "stf.skel.h"
+#include "stf/addr_class.h"
 
 namespace stf {
 
@@ -197,12 +198,15 @@ void bind_maps(stf_bpf *skel, const std::vector<__u32> &map_ids)
 	}
 }
 
+// Broadcasts that the constant ranges do not already reject (lo's 127.255.255.255 is
+// loopback anyway): each entry costs a compare per packet.
 std::vector<uint32_t> subnet_broadcasts()
 {
 	std::vector<uint32_t> out;
 	for (const auto &a : netlink::ipv4_addresses()) {
 		auto b = subnet_broadcast(a.addr, a.prefixlen);
-		if (b && std::find(out.begin(), out.end(), *b) == out.end())
+		if (b && stf_addr4_class(*b, true) == STF_ADDR_OK &&
+		    std::find(out.begin(), out.end(), *b) == out.end())
 			out.push_back(*b);
 	}
 	return out;

@@ -25,21 +25,15 @@ struct {
 } stf_counters_v1 SEC(".maps") __weak;
 
 /* Peer restriction (stf's "prefixlen 16 + IPv4 prefix"), generalised to allow/deny tries. */
-struct {
+struct stf_lpm4_trie {
 	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
 	__uint(max_entries, 1024);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, struct stf_lpm4_key);
 	__type(value, __u8);
-} stf_allow_v1 SEC(".maps") __weak;
-
-struct {
-	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
-	__uint(max_entries, 1024);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, struct stf_lpm4_key);
-	__type(value, __u8);
-} stf_deny_v1 SEC(".maps") __weak;
+};
+struct stf_lpm4_trie stf_allow_v1 SEC(".maps") __weak;
+struct stf_lpm4_trie stf_deny_v1 SEC(".maps") __weak;
 
 /* An array lookup with a constant key is inlined by the verifier: a few instructions. */
 static __always_inline const struct stf_config *stf_config_get(void)
