@@ -82,7 +82,17 @@ void attach_command(const Invocation &inv, std::ostream &out)
 void detach_command(const Invocation &inv, std::ostream &out)
 {
 	StateLock lock;
-	attached_to(inv.ifname).detach();
+	try {
+		attached_to(inv.ifname).detach();
+	} catch (const Error &e) {
+		// The interface was deleted while attached: remove the tunnel it left behind.
+		if (e.code() != Exit::no_interface)
+			throw;
+		std::optional<Dataplane> orphan = Dataplane::find_orphan(inv.ifname);
+		if (!orphan)
+			throw;
+		orphan->detach();
+	}
 	print_detached(out, inv.ifname, inv.json);
 }
 

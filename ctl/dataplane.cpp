@@ -29,6 +29,19 @@ constexpr unsigned kTunnelOverhead = 20; // the outer IPv4 header
 constexpr unsigned kIpv6MinMtu = 1280;   // RFC 8200
 constexpr unsigned kRoute6toMetric = 1024;
 constexpr unsigned kRouteRelayMetric = 2048; // behind any native default route
+// The tunnel's IFLA_IFALIAS names its interface, so the tunnel can be found (and removed)
+// even after the interface, and with it the ifindex in the tunnel's name, is gone.
+const std::string kAliasPrefix = "stf-xdp tunnel of ";
+
+// ifindex N if name is exactly "stf<N>" (a tunnel, not its peer), else 0.
+uint32_t tunnel_ifindex_in_name(const std::string &name)
+{
+	if (name.size() < 4 || name.compare(0, 3, "stf") != 0)
+		return 0;
+	if (name.find_first_not_of("0123456789", 3) != std::string::npos)
+		return 0;
+	return static_cast<uint32_t>(std::stoul(name.substr(3)));
+}
 
 // libbpf speaks only when something is wrong; its debug chatter is not for operators.
 int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list args)
@@ -283,7 +296,7 @@ Dataplane Dataplane::attach(const AttachOptions &opts)
 	dp.maps_ = make_store(dp.skel_.get());
 
 	Rollback rollback;
-	netlink::create_veth(tun, tunnel_peer_name(ifindex), tun_mtu, "stf-xdp tunnel of " + opts.ifname);
+	netlink::create_veth(tun, tunnel_peer_name(ifindex), tun_mtu, kAliasPrefix + opts.ifname);
 	uint32_t tun_ifindex = netlink::link_index(tun);
 	rollback.add([tun_ifindex] { netlink::delete_link(tun_ifindex); });
 	dp.tun_ifindex_ = tun_ifindex;
@@ -344,11 +357,16 @@ std::optional<Dataplane> Dataplane::find(const std::string &ifname)
 	uint32_t ifindex = netlink::link_index(ifname);
 	if (!ifindex)
 		throw Error(Exit::no_interface, "no such interface: " + ifname);
-	const std::string tun = tunnel_name(ifindex);
-	uint32_t tun_ifindex = netlink::link_index(tun);
+	uint32_t tun_ifindex = netlink::link_index(tunnel_name(ifindex));
 	if (!tun_ifindex)
 		return std::nullopt;
+	return bind(ifname, ifindex, tun_ifindex);
+}
 
+std::optional<Dataplane> Dataplane::bind(const std::string &ifname, uint32_t ifindex,
+					 uint32_t tun_ifindex)
+{
+	const std::string tun = netlink::link_name(tun_ifindex);
 	Dataplane dp;
 	dp.ifname_ = ifname;
 	dp.ifindex_ = ifindex;
@@ -374,7 +392,7 @@ std::optional<Dataplane> Dataplane::find(const std::string &ifname)
 	dp.tc_prog_id_ = tc.prog_id;
 	std::vector<__u32> map_ids = encap.map_ids;
 
-	XdpState x = query_xdp(ifindex);
+	XdpState x = ifindex ? query_xdp(ifindex) : XdpState{};
 	if (x.prog_id) {
 		ProgInfo decap = prog_info(x.prog_id);
 		// Ours only if it is our decapsulator and shares this attachment's maps.
@@ -397,19 +415,37 @@ std::optional<Dataplane> Dataplane::find(const std::string &ifname)
 
 std::vector<Dataplane> Dataplane::find_all()
 {
-	std::vector<Dataplane> out;
 	struct if_nameindex *list = if_nameindex();
 	if (!list)
 		sys_error("list interfaces", errno);
-	std::vector<std::string> names;
+	std::vector<std::pair<std::string, uint32_t>> links;
 	for (auto *i = list; i->if_index; i++)
-		if (netlink::link_index(tunnel_name(i->if_index)))
-			names.emplace_back(i->if_name);
+		links.emplace_back(i->if_name, i->if_index);
 	if_freenameindex(list);
-	for (const auto &n : names)
-		if (auto dp = find(n))
-			out.push_back(std::move(*dp));
+
+	std::vector<Dataplane> out;
+	for (const auto &[name, index] : links) {
+		uint32_t parent = tunnel_ifindex_in_name(name);
+		if (parent && netlink::link_name(parent).empty()) {
+			std::string alias = netlink::link_alias(index);
+			if (alias.rfind(kAliasPrefix, 0) == 0)
+				if (auto dp = bind(alias.substr(kAliasPrefix.size()), 0, index))
+					out.push_back(std::move(*dp));
+		} else if (uint32_t tun = netlink::link_index(tunnel_name(index))) {
+			if (auto dp = bind(name, index, tun))
+				out.push_back(std::move(*dp));
+		}
+	}
 	return out;
+}
+
+std::optional<Dataplane> Dataplane::find_orphan(const std::string &ifname)
+{
+	quiet_libbpf();
+	for (Dataplane &dp : find_all())
+		if (dp.ifindex_ == 0 && dp.ifname_ == ifname)
+			return std::move(dp);
+	return std::nullopt;
 }
 
 void Dataplane::detach()
@@ -426,6 +462,7 @@ void Dataplane::detach()
 	}
 	// The tc filter, the clsact qdisc, the routes and the peer all go with the device.
 	netlink::delete_link(tun_ifindex_);
+	tun_ifindex_ = 0;
 }
 
 AttachmentInfo Dataplane::info() const
@@ -434,7 +471,7 @@ AttachmentInfo Dataplane::info() const
 	AttachmentInfo i;
 	i.ifname = ifname_;
 	i.ifindex = ifindex_;
-	i.tunnel = tunnel_name(ifindex_);
+	i.tunnel = netlink::link_name(tun_ifindex_);
 	i.tun_ifindex = tun_ifindex_;
 	i.tunnel_mtu = netlink::link_mtu(tun_ifindex_);
 	i.mode = static_cast<Mode>(cfg.mode);

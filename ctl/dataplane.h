@@ -48,8 +48,12 @@ public:
 	// The dataplane attached to ifname, or nullopt if stf-xdp is not attached there.
 	// Throws Exit::no_interface if ifname does not exist.
 	static std::optional<Dataplane> find(const std::string &ifname);
-	// Every interface of this namespace with stf-xdp attached.
+	// Every interface of this namespace with stf-xdp attached, and the orphans.
 	static std::vector<Dataplane> find_all();
+	// The tunnel left behind when ifname was deleted while attached (its alias names
+	// ifname), or nullopt. Such a dataplane has no interface and no XDP program; detach()
+	// removes the tunnel.
+	static std::optional<Dataplane> find_orphan(const std::string &ifname);
 
 	// Removes program, hooks, tunnel device and routes.
 	void detach();
@@ -63,6 +67,10 @@ public:
 
 private:
 	Dataplane() = default;
+	// Binds to the running dataplane whose encapsulator is on tun_ifindex; ifindex 0 for an
+	// orphan. nullopt if the device does not carry stf-xdp's encapsulator.
+	static std::optional<Dataplane> bind(const std::string &ifname, uint32_t ifindex,
+					     uint32_t tun_ifindex);
 	std::string ifname_;
 	uint32_t ifindex_ = 0;
 	uint32_t tun_ifindex_ = 0;

@@ -15,7 +15,7 @@ namespace stf {
 
 struct AttachmentInfo {
 	std::string ifname;
-	uint32_t ifindex = 0;
+	uint32_t ifindex = 0; // 0: the interface was deleted while attached (an orphaned tunnel)
 	std::string tunnel; // our tunnel device, e.g. "stf3"
 	uint32_t tun_ifindex = 0;
 	unsigned tunnel_mtu = 0;

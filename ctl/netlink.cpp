@@ -274,6 +274,7 @@ struct Link {
 	uint32_t index;
 	std::string name;
 	unsigned mtu;
+	std::string alias;
 };
 
 // RTM_GETLINK by index (name empty) or by name (index 0); nullopt if there is no such link.
@@ -305,6 +306,9 @@ std::optional<Link> get_link(uint32_t ifindex, const std::string &name)
 		if (const rtattr *n = tb[IFLA_IFNAME])
 			link.name.assign(static_cast<const char *>(RTA_DATA(n)),
 					 strnlen(static_cast<const char *>(RTA_DATA(n)), RTA_PAYLOAD(n)));
+		if (const rtattr *a = tb[IFLA_IFALIAS])
+			link.alias.assign(static_cast<const char *>(RTA_DATA(a)),
+					  strnlen(static_cast<const char *>(RTA_DATA(a)), RTA_PAYLOAD(a)));
 		return link;
 	}
 	sys_error(context + ": no RTM_NEWLINK in the answer", EPROTO);
@@ -355,6 +359,14 @@ std::string link_name(uint32_t ifindex)
 		return "";
 	auto link = get_link(ifindex, "");
 	return link ? link->name : "";
+}
+
+std::string link_alias(uint32_t ifindex)
+{
+	if (ifindex == 0 || ifindex > INT_MAX)
+		return "";
+	auto link = get_link(ifindex, "");
+	return link ? link->alias : "";
 }
 
 unsigned link_mtu(uint32_t ifindex)

@@ -21,6 +21,8 @@ uint32_t link_index(const std::string &name);
 // Name of ifindex, or "" if there is none.
 std::string link_name(uint32_t ifindex);
 unsigned link_mtu(uint32_t ifindex);
+// IFLA_IFALIAS of ifindex, or "" if it has none (or there is no such link).
+std::string link_alias(uint32_t ifindex);
 
 // Creates a veth pair name <-> peer, both down, IPv6 address generation off on both (no
 // link-local addresses, so no ND/MLD chatter), NOARP on `name` (so IPv6 neighbour entries

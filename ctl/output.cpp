@@ -57,6 +57,7 @@ Json status_json(const AttachmentInfo &i)
 	return {
 		{"ifname", i.ifname},
 		{"ifindex", i.ifindex},
+		{"interface_deleted", i.ifindex == 0},
 		{"mode", mode_name(i.mode)},
 		{"tunnel", {{"name", i.tunnel}, {"ifindex", i.tun_ifindex}, {"mtu", i.tunnel_mtu}}},
 		{"local", locals_json(i)},
@@ -155,7 +156,11 @@ std::string xdp_text(const AttachmentInfo &i)
 
 void status_human(std::ostream &os, const AttachmentInfo &i)
 {
-	os << i.ifname << " (ifindex " << i.ifindex << ")\n";
+	if (i.ifindex)
+		os << i.ifname << " (ifindex " << i.ifindex << ")\n";
+	else
+		os << i.ifname << " (deleted while attached: 'stf-xdp detach " << i.ifname
+		   << "' removes the tunnel)\n";
 	label(os, "mode") << mode_name(i.mode) << '\n';
 	label(os, "tunnel") << i.tunnel << " (ifindex " << i.tun_ifindex << ") mtu " << i.tunnel_mtu
 			    << '\n';

@@ -40,8 +40,8 @@ protected:
 	}
 	void TearDown() override
 	{
-		if (auto dp = Dataplane::find("dpt0"))
-			dp->detach();
+		for (Dataplane &dp : Dataplane::find_all())
+			dp.detach();
 		(void)system("ip link del dpt0 2>/dev/null");
 	}
 	uint32_t ifindex = 0;
@@ -183,6 +183,27 @@ TEST_F(DataplaneTest, SecondInterfaceInOneNamespaceIsRefusedCleanly)
 	EXPECT_EQ(std::string::npos, sh("ip link show dpt1").find("xdp"));
 	EXPECT_TRUE(Dataplane::find("dpt0").has_value());
 	(void)system("ip link del dpt1");
+}
+
+TEST_F(DataplaneTest, TunnelOfADeletedInterfaceIsFoundAndRemoved)
+{
+	Dataplane::attach(opts);
+	std::string tun = tunnel_name(ifindex);
+	ASSERT_EQ(0, system("ip link del dpt0"));
+	ASSERT_NE(0u, netlink::link_index(tun)); // veth pairs outlive the interface
+
+	auto all = Dataplane::find_all();
+	ASSERT_EQ(1u, all.size());
+	EXPECT_EQ("dpt0", all[0].info().ifname);
+	EXPECT_EQ(0u, all[0].info().ifindex);
+	EXPECT_EQ(tun, all[0].info().tunnel);
+
+	auto orphan = Dataplane::find_orphan("dpt0");
+	ASSERT_TRUE(orphan.has_value());
+	orphan->detach();
+	EXPECT_EQ(0u, netlink::link_index(tun));
+	EXPECT_EQ(std::string::npos, sh("ip -6 route show 2002::/16").find("2002::/16"));
+	EXPECT_FALSE(Dataplane::find_orphan("dpt0").has_value());
 }
 
 TEST_F(DataplaneTest, MissingInterfaceIsNoInterface)

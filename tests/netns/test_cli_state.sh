@@ -271,6 +271,20 @@ check "status -j shows local 192.0.2.2 and not 192.0.2.1" sh -c \
 check "detach" stf ar detach eth0
 ip -n "$(ns ar)" addr del 192.0.2.2/24 dev eth0
 
+log "an interface deleted while attached: detach still removes its tunnel"
+ip -n "$(ns ar)" link add name gone0 type veth peer name gone0p || die "veth gone0"
+addr ar gone0 198.51.100.77/24
+ip -n "$(ns ar)" link set gone0 up
+check "attach gone0" stf ar attach gone0
+ip -n "$(ns ar)" link del gone0
+check "status -j lists gone0 as interface_deleted" sh -c \
+	"ip netns exec $(ns ar) $STF_XDP -j status | $PY -c 'import json,sys; l=[i for i in json.load(sys.stdin)[\"interfaces\"] if i[\"ifname\"]==\"gone0\"]; assert l and l[0][\"interface_deleted\"], l'"
+check "detach gone0 removes the orphaned tunnel" stf ar detach gone0
+expect_eq "no stf* devices left" "" "$(stf_links ar)"
+expect_eq "no 2002::/16 route left" "" "$(ip -n "$(ns ar)" -6 route show 2002::/16)"
+rc="$(stf_rc ar detach gone0)"
+expect_eq "a second detach gone0 says no such interface" 3 "$rc"
+
 log "-j errors are JSON on stdout"
 check "-j status nosuch0 prints {\"error\": ...}" sh -c \
 	"ip netns exec $(ns ar) $STF_XDP -j status nosuch0 | $PY -c 'import json,sys; assert \"error\" in json.load(sys.stdin)'"
