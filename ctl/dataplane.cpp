@@ -25,7 +25,6 @@ namespace {
 // let a later invocation find the filter with bpf_tc_query.
 constexpr __u32 kTcHandle = 1;
 constexpr __u32 kTcPriority = 1;
-constexpr unsigned kTunnelOverhead = 20; // the outer IPv4 header
 constexpr unsigned kIpv6MinMtu = 1280;   // RFC 8200
 constexpr unsigned kRoute6toMetric = 1024;
 constexpr unsigned kRouteRelayMetric = 2048; // behind any native default route
@@ -282,10 +281,10 @@ Dataplane Dataplane::attach(const AttachOptions &opts)
 					    std::to_string(x.prog_id) + ")");
 	}
 	unsigned link_mtu = netlink::link_mtu(ifindex);
-	if (link_mtu < kIpv6MinMtu + kTunnelOverhead)
+	if (link_mtu < kIpv6MinMtu + kTunnelOverheadBytes)
 		usage_error(ctx + ": MTU " + std::to_string(link_mtu) +
 			    " leaves a tunnel MTU below IPv6's minimum of 1280");
-	const unsigned tun_mtu = link_mtu - kTunnelOverhead;
+	const unsigned tun_mtu = link_mtu - kTunnelOverheadBytes;
 
 	Dataplane dp;
 	dp.ifname_ = opts.ifname;
@@ -474,6 +473,7 @@ AttachmentInfo Dataplane::info() const
 	i.tunnel = netlink::link_name(tun_ifindex_);
 	i.tun_ifindex = tun_ifindex_;
 	i.tunnel_mtu = netlink::link_mtu(tun_ifindex_);
+	i.link_mtu = ifindex_ ? netlink::link_mtu(ifindex_) : 0;
 	i.mode = static_cast<Mode>(cfg.mode);
 	i.locals = config_locals(cfg);
 	if (cfg.relay)

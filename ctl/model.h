@@ -19,6 +19,7 @@ struct AttachmentInfo {
 	std::string tunnel; // our tunnel device, e.g. "stf3"
 	uint32_t tun_ifindex = 0;
 	unsigned tunnel_mtu = 0;
+	unsigned link_mtu = 0; // the interface's MTU now; tunnel_mtu was link_mtu - 20 at attach
 	Mode mode = Mode::router;
 	std::vector<uint32_t> locals; // host order; locals[0] is primary
 	std::optional<uint32_t> relay;

@@ -12,6 +12,9 @@
 
 namespace stf {
 
+// What encapsulation adds to every packet: the outer IPv4 header.
+constexpr unsigned kTunnelOverheadBytes = 20;
+
 enum class Mode : uint8_t {
 	router = STF_MODE_ROUTER,
 	relay = STF_MODE_RELAY,

@@ -58,6 +58,7 @@ Json status_json(const AttachmentInfo &i)
 		{"ifname", i.ifname},
 		{"ifindex", i.ifindex},
 		{"interface_deleted", i.ifindex == 0},
+		{"link_mtu", i.link_mtu},
 		{"mode", mode_name(i.mode)},
 		{"tunnel", {{"name", i.tunnel}, {"ifindex", i.tun_ifindex}, {"mtu", i.tunnel_mtu}}},
 		{"local", locals_json(i)},
@@ -162,8 +163,13 @@ void status_human(std::ostream &os, const AttachmentInfo &i)
 		os << i.ifname << " (deleted while attached: 'stf-xdp detach " << i.ifname
 		   << "' removes the tunnel)\n";
 	label(os, "mode") << mode_name(i.mode) << '\n';
-	label(os, "tunnel") << i.tunnel << " (ifindex " << i.tun_ifindex << ") mtu " << i.tunnel_mtu
-			    << '\n';
+	label(os, "tunnel") << i.tunnel << " (ifindex " << i.tun_ifindex << ") mtu " << i.tunnel_mtu;
+	// The tunnel MTU is set at attach; a link MTU changed since then makes oversized packets
+	// die as encap_too_big instead of earning a Packet Too Big.
+	if (i.link_mtu && i.tunnel_mtu + kTunnelOverheadBytes != i.link_mtu)
+		os << " (stale: " << i.ifname << " MTU is now " << i.link_mtu
+		   << "; detach and attach again)";
+	os << '\n';
 	if (i.locals.empty())
 		label(os, "local") << "none\n";
 	for (size_t k = 0; k < i.locals.size(); k++)

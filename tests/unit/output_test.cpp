@@ -29,6 +29,7 @@ AttachmentInfo router()
 	i.tunnel = "stf2";
 	i.tun_ifindex = 7;
 	i.tunnel_mtu = 1480;
+	i.link_mtu = 1500;
 	i.mode = Mode::router;
 	i.locals = {ip(192, 0, 2, 1), ip(203, 0, 113, 77)};
 	i.relay = ip(203, 0, 113, 1);
@@ -290,6 +291,34 @@ TEST(ChangeHuman, OneLineConfirmations)
 	std::string attached = printed([](std::ostream &os) { print_attached(os, router(), false); });
 	EXPECT_THAT(attached, HasSubstr("attached to eth0: mode router, local 192.0.2.1 (2002:c000:201::/48)"));
 	EXPECT_EQ(std::count(attached.begin(), attached.end(), '\n'), 1);
+}
+
+TEST(StatusOutput, StaleTunnelMtuIsCalledOut)
+{
+	AttachmentInfo i = router();
+	std::ostringstream fresh;
+	print_status(fresh, {i}, false);
+	EXPECT_THAT(fresh.str(), Not(HasSubstr("stale")));
+
+	i.link_mtu = 1400; // lowered after attach: the tunnel still says 1480
+	std::ostringstream stale;
+	print_status(stale, {i}, false);
+	EXPECT_THAT(stale.str(), HasSubstr("mtu 1480 (stale: eth0 MTU is now 1400"));
+	std::ostringstream js;
+	print_status(js, {i}, true);
+	EXPECT_EQ(1400, json::parse(js.str())["interfaces"][0]["link_mtu"]);
+}
+
+TEST(StatusOutput, DeletedInterfaceIsMarked)
+{
+	AttachmentInfo i = router();
+	i.ifindex = 0;
+	i.link_mtu = 0;
+	std::ostringstream human, js;
+	print_status(human, {i}, false);
+	print_status(js, {i}, true);
+	EXPECT_THAT(human.str(), HasSubstr("deleted while attached"));
+	EXPECT_EQ(true, json::parse(js.str())["interfaces"][0]["interface_deleted"]);
 }
 
 } // namespace
