@@ -5,15 +5,14 @@
 #include "addr.h"
 #include "error.h"
 
+#include "test_addr.h"
+
 namespace stf {
 namespace {
 
 using ::testing::HasSubstr;
 
-constexpr uint32_t ip(unsigned a, unsigned b, unsigned c, unsigned d)
-{
-	return a << 24 | b << 16 | c << 8 | d;
-}
+using test::ip;
 
 // The message of the usage Error f throws ("" if it throws none, which fails the test).
 template <typename F> std::string usage_message(F f)

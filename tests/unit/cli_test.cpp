@@ -11,6 +11,8 @@
 #include "cli.h"
 #include "error.h"
 
+#include "test_addr.h"
+
 namespace stf {
 namespace {
 
@@ -19,10 +21,7 @@ using ::testing::HasSubstr;
 using ::testing::Not;
 using ::testing::StartsWith;
 
-constexpr uint32_t ip(unsigned a, unsigned b, unsigned c, unsigned d)
-{
-	return a << 24 | b << 16 | c << 8 | d;
-}
+using test::ip;
 
 std::vector<const char *> argv_of(std::initializer_list<const char *> args)
 {

@@ -10,6 +10,8 @@
 #include "config_file.h"
 #include "error.h"
 
+#include "test_addr.h"
+
 namespace stf {
 namespace {
 
@@ -18,10 +20,7 @@ using ::testing::HasSubstr;
 using ::testing::Not;
 using ::testing::StartsWith;
 
-constexpr uint32_t ip(unsigned a, unsigned b, unsigned c, unsigned d)
-{
-	return a << 24 | b << 16 | c << 8 | d;
-}
+using test::ip;
 
 std::string config_error(const std::string &text)
 {

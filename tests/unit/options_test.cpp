@@ -5,16 +5,15 @@
 #include "error.h"
 #include "options.h"
 
+#include "test_addr.h"
+
 namespace stf {
 namespace {
 
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
-constexpr uint32_t ip(unsigned a, unsigned b, unsigned c, unsigned d)
-{
-	return a << 24 | b << 16 | c << 8 | d;
-}
+using test::ip;
 
 std::string merge_error(const AttachRequest &file, const AttachRequest &cli)
 {

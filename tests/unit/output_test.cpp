@@ -9,6 +9,8 @@
 #include "counters.h"
 #include "output.h"
 
+#include "test_addr.h"
+
 namespace stf {
 namespace {
 
@@ -16,10 +18,7 @@ using ::testing::HasSubstr;
 using ::testing::Not;
 using nlohmann::json;
 
-constexpr uint32_t ip(unsigned a, unsigned b, unsigned c, unsigned d)
-{
-	return a << 24 | b << 16 | c << 8 | d;
-}
+using test::ip;
 
 AttachmentInfo router()
 {
