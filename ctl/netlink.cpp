@@ -384,8 +384,11 @@ void create_veth(const std::string &name, const std::string &peer, unsigned mtu,
 	Message msg(RTM_NEWLINK, NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL);
 	ifinfomsg ifi{};
 	ifi.ifi_family = AF_UNSPEC;
+	// NOARP and no MULTICAST, as sit gives its tunnels: the IPv6 stack never solicits
+	// neighbours there and joins no further groups when forwarding changes. (The groups it
+	// joins at registration, before these flags apply, are reported once when it comes up.)
 	ifi.ifi_flags = IFF_NOARP;
-	ifi.ifi_change = IFF_NOARP;
+	ifi.ifi_change = IFF_NOARP | IFF_MULTICAST;
 	msg.put(ifi);
 	msg.attr_str(IFLA_IFNAME, name);
 	msg.attr_u32(IFLA_MTU, mtu);

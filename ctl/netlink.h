@@ -27,7 +27,7 @@ std::string link_alias(uint32_t ifindex);
 // Creates a veth pair name <-> peer, both down, IPv6 address generation off on both (no
 // link-local addresses, so no ND/MLD chatter), NOARP on `name` (so IPv6 neighbour entries
 // are NUD_NOARP: the kernel never solicits a 6to4 destination before our tc program sees
-// it), MTU mtu on both, and IFLA_IFALIAS alias on `name`. EEXIST becomes Exit::already_attached.
+// it), no MULTICAST on `name` (as sit's tunnels), MTU mtu on both, and IFLA_IFALIAS alias on `name`. EEXIST becomes Exit::already_attached.
 void create_veth(const std::string &name, const std::string &peer, unsigned mtu,
 		 const std::string &alias);
 void set_link_up(uint32_t ifindex);
