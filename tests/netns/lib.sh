@@ -417,6 +417,15 @@ ping4() {
 	nsx "$n" ping -4 -n -c "$c" -i 0.2 -W 2 "$dst"
 }
 
+# same_bytes SENT RECEIVED: both files hold the same bytes (sha256); prints both digests.
+same_bytes() {
+	local a b
+	a="$(sha256sum <"$1" | cut -d' ' -f1)"
+	b="$(sha256sum <"$2" | cut -d' ' -f1)"
+	echo "sent $(stat -c %s "$1") bytes sha256 $a; received $(stat -c %s "$2") bytes sha256 $b"
+	[ "$a" = "$b" ]
+}
+
 # tcp_transfer FROM_NS TO_NS TO_ADDR PORT KBYTES: FROM sends KBYTES of random data to a
 # listener in TO; the received data must be byte-identical (sha256). Bounded: 60 s.
 tcp_transfer() {
@@ -441,11 +450,7 @@ tcp_transfer() {
 		bg_stop "$pid"
 		return 1
 	fi
-	local a b
-	a="$(sha256sum <"$src" | cut -d' ' -f1)"
-	b="$(sha256sum <"$out" | cut -d' ' -f1)"
-	echo "sent $(stat -c %s "$src") bytes sha256 $a; received $(stat -c %s "$out") bytes sha256 $b"
-	[ "$a" = "$b" ]
+	same_bytes "$src" "$out"
 }
 
 # tcp_fetch CLIENT_NS SERVER_NS SERVER_ADDR PORT KBYTES: the client downloads KBYTES from a
@@ -467,11 +472,7 @@ tcp_fetch() {
 		return 1
 	fi
 	bg_wait "$pid" 10 || bg_stop "$pid"
-	local a b
-	a="$(sha256sum <"$src" | cut -d' ' -f1)"
-	b="$(sha256sum <"$out" | cut -d' ' -f1)"
-	echo "served $(stat -c %s "$src") bytes sha256 $a; fetched $(stat -c %s "$out") bytes sha256 $b"
-	[ "$a" = "$b" ]
+	same_bytes "$src" "$out"
 }
 
 # 6to4 prefix of an IPv4 address: 192.0.2.1 -> 2002:c000:201
