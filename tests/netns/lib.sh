@@ -14,7 +14,10 @@
 #   stf NS args...              run $STF_XDP inside NS (a fresh `ip netns exec` each time)
 #   bg NS LOG cmd...            run cmd in the background inside NS; killed on exit
 #   check "what" cmd...         run cmd; record pass/fail; show its output on failure
-#   expect_eq "what" WANT GOT   record pass if equal
+#   expect_eq "what" WANT GOT   record pass if equal (GOT is a value, never "$(probe)")
+#   expect_out "what" WANT cmd...
+#                               cmd must exit 0 AND print exactly WANT: a probe that fails
+#                               (crash, typo, missing device) can never pass for "nothing"
 #   finish                      print "N passed, M failed" and exit (non-zero if M>0 or N==0)
 #
 # Requirements are checked by stft_require; a missing one is a FAILURE (exit 1), never a skip.
@@ -64,10 +67,6 @@ stft_require() {
 		*) die "stft_require: unknown requirement $want" ;;
 		esac
 	done
-	# bpffs at /sys/fs/bpf (harmless if already there; stf-xdp pins nothing, but tools like it).
-	if [ "$(stat -f -c %T /sys/fs/bpf 2>/dev/null)" != bpf_fs ]; then
-		mkdir -p /sys/fs/bpf && mount -t bpf bpf /sys/fs/bpf 2>/dev/null || true
-	fi
 	STFT_TMP="$(mktemp -d "/tmp/${STFT_PREFIX}XXXXXX")" || die "mktemp failed"
 }
 
@@ -109,7 +108,7 @@ ns_add() {
 	local n
 	n="$(ns "$1")"
 	ip netns add "$n" || die "ip netns add $n failed"
-	ip -n "$n" link set lo up
+	ip -n "$n" link set lo up || die "lo up in $n failed"
 	# Addresses are usable at once (no DAD wait), and no router advertisement surprises.
 	ip netns exec "$n" sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0 \
 		net.ipv6.conf.all.accept_ra=0 net.ipv6.conf.default.accept_ra=0 \
@@ -131,8 +130,8 @@ link() {
 	ip link add name "$2" netns "$a" type veth peer name "$4" netns "$b" ||
 		die "veth $1/$2 <-> $3/$4 failed"
 	if [ -n "${5:-}" ]; then
-		ip -n "$a" link set "$2" mtu "$5"
-		ip -n "$b" link set "$4" mtu "$5"
+		ip -n "$a" link set "$2" mtu "$5" && ip -n "$b" link set "$4" mtu "$5" ||
+			die "mtu $5 on $2/$4 failed"
 	fi
 	ip -n "$a" link set "$2" up && ip -n "$b" link set "$4" up || die "link up $2/$4 failed"
 }
@@ -156,6 +155,42 @@ route() {
 }
 
 mac_of() { ip -n "$(ns "$1")" -j link show "$2" | "$PY" -c 'import json,sys; print(json.load(sys.stdin)[0]["address"])'; }
+
+# ---- state probes: each exits non-zero when it cannot tell, so absence is never assumed ----
+
+# xdp_of NS IF: "none", "native ID" or "generic ID" (the XDP program on IF, from ip -j).
+xdp_of() {
+	ip -n "$(ns "$1")" -j -d link show dev "$2" | "$PY" -c 'import json,sys
+x = json.load(sys.stdin)[0].get("xdp")
+if not x:
+    print("none")
+else:
+    mode = {1: "native", 2: "generic", 3: "offload"}.get(x["mode"], "mode%d" % x["mode"])
+    print(mode, x["prog"]["id"])'
+}
+
+# stf_links NS: stf-xdp's tunnel devices and peers (stf<N>, stf<N>p), one a line, sorted.
+stf_links() {
+	ip -n "$(ns "$1")" -j link show | "$PY" -c 'import json,re,sys
+print("\n".join(sorted(l["ifname"] for l in json.load(sys.stdin) if re.fullmatch(r"stf[0-9]+p?", l["ifname"]))))' |
+		sed '/^$/d'
+}
+
+# routes6 NS PREFIX: the IPv6 routes for exactly PREFIX, "dev DEV [mtu M] [metric N]" a line.
+routes6() {
+	ip -n "$(ns "$1")" -j -6 route show "$2" | "$PY" -c 'import json,sys
+for r in json.load(sys.stdin):
+    print(" ".join(["dev", r.get("dev", "?")] +
+        [k + " " + str(v) for k, v in (("mtu", r.get("metrics", [{}])[0].get("mtu") if r.get("metrics") else None), ("metric", r.get("metric"))) if v is not None]))'
+}
+
+# grep_count PATTERN FILE: lines of FILE matching PATTERN (grep -E); fails if FILE is unreadable.
+grep_count() {
+	local n
+	n="$(grep -cE -- "$1" "$2")"
+	[ $? -le 1 ] || return 2
+	echo "$n"
+}
 
 # ---- the binary under test -----------------------------------------------------------------
 
@@ -186,6 +221,18 @@ stf_grep() {
 		echo "(output does not match /$pat/)"
 		return 1
 	}
+}
+
+# stf_json NS PYEXPR args...: stf-xdp -j args succeeds, prints JSON, and PYEXPR (d = the
+# document) is printed: `stf_json ar 'd["interfaces"][0]["ttl"]' status eth0`.
+stf_json() {
+	local n="$1" expr="$2" out
+	shift 2
+	out="$(stf "$n" -j "$@")" || {
+		printf '%s\n' "$out"
+		return 1
+	}
+	printf '%s\n' "$out" | json_get "$expr"
 }
 
 # must cmd...: a setup step that has to work; on failure the test stops with its output.
@@ -279,21 +326,6 @@ check() {
 	return $rc
 }
 
-# check_fails "what" cmd...: the command must fail (non-zero exit).
-check_fails() {
-	local what="$1"
-	shift
-	check "$what" stft_not "$@"
-}
-stft_not() {
-	local out
-	if out="$("$@" 2>&1)"; then
-		printf 'unexpectedly succeeded: %s\n%s\n' "$*" "$out"
-		return 1
-	fi
-	return 0
-}
-
 expect_eq() {
 	if [ "$2" = "$3" ]; then
 		STFT_PASS=$((STFT_PASS + 1))
@@ -302,6 +334,28 @@ expect_eq() {
 	fi
 	STFT_FAIL=$((STFT_FAIL + 1))
 	printf 'FAIL - %s\n       | expected: %s\n       | actual:   %s\n' "$1" "$2" "$3"
+	return 1
+}
+
+# expect_out "what" WANT cmd...: cmd exits 0 and its standard output is exactly WANT.
+expect_out() {
+	local what="$1" want="$2" got rc err
+	shift 2
+	err="$STFT_TMP/expect_out.err"
+	got="$("$@" 2>"$err")"
+	rc=$?
+	if [ $rc -eq 0 ] && [ "$got" = "$want" ]; then
+		STFT_PASS=$((STFT_PASS + 1))
+		printf 'ok   - %s\n' "$what"
+		return 0
+	fi
+	STFT_FAIL=$((STFT_FAIL + 1))
+	if [ $rc -ne 0 ]; then
+		printf 'FAIL - %s\n       | probe failed (exit %d): %s\n' "$what" "$rc" "$*"
+	else
+		printf 'FAIL - %s\n       | expected: %s\n       | actual:   %s\n' "$what" "$want" "$got"
+	fi
+	[ -s "$err" ] && tail -n 5 "$err" | sed 's/^/       | err: /'
 	return 1
 }
 
@@ -406,15 +460,35 @@ counter_delta() {
 
 # ---- traffic -------------------------------------------------------------------------------
 
-# ping6 NS DST [COUNT] [extra ping args...]: all COUNT replies must arrive (bounded).
-ping6() {
-	local n="$1" dst="$2" c="${3:-3}"
-	shift 3 2>/dev/null || shift $#
-	nsx "$n" ping -6 -n -c "$c" -i 0.2 -W 2 "$@" "$dst"
+# ping6 NS DST [COUNT] [extra ping args...]: every one of COUNT echo requests is answered,
+# none lost (ping -c without -w exits 0 when any reply arrives, so the summary line is read).
+ping6() { stft_ping 6 "$@"; }
+ping4() { stft_ping 4 "$@"; }
+stft_ping() {
+	local fam="$1" n="$2" dst="$3" c="${4:-3}" out
+	shift 4 2>/dev/null || shift $#
+	out="$(nsx "$n" ping "-$fam" -n -c "$c" -i 0.2 -W 2 -w $((c + 5)) "$@" "$dst" 2>&1)"
+	printf '%s\n' "$out"
+	ping_summary_is "$out" "$c" "$c"
 }
-ping4() {
-	local n="$1" dst="$2" c="${3:-3}"
-	nsx "$n" ping -4 -n -c "$c" -i 0.2 -W 2 "$dst"
+
+# ping6_lost NS DST COUNT: all COUNT echo requests were sent and not one was answered. A
+# ping that could not send (bad address, no socket) fails this check instead of passing it.
+ping6_lost() {
+	local n="$1" dst="$2" c="$3" out
+	out="$(nsx "$n" ping -6 -n -c "$c" -i 0.2 -W 1 "$dst" 2>&1)"
+	printf '%s\n' "$out"
+	ping_summary_is "$out" "$c" 0
+}
+
+# ping_summary_is OUTPUT SENT RECEIVED: ping's summary line says exactly that.
+ping_summary_is() {
+	local got
+	got="$(printf '%s\n' "$1" | sed -n 's/^\([0-9]*\) packets transmitted, \([0-9]*\) received.*/\1 \2/p')"
+	[ "$got" = "$2 $3" ] || {
+		echo "(wanted $2 sent and $3 received; ping's summary says: ${got:-no summary line})"
+		return 1
+	}
 }
 
 # same_bytes SENT RECEIVED: both files hold the same bytes (sha256); prints both digests.

@@ -14,7 +14,7 @@
 # ping sizes: -s is the ICMPv6 payload; the IPv6 packet is s + 8 + 40 bytes. -s 1432 -> 1480
 # bytes (fits the tunnel exactly); -s 1433 .. 1452 -> 1481 .. 1500 bytes: fits the host's own
 # link (1500) but not the tunnel, so the router answers Packet Too Big mtu=1480. (-s 1453 is
-# 1501 bytes: the sending host itself refuses it, "message too long, mtu=1500", which says
+# 1501 bytes: the sending host itself refuses it, "message too long, mtu: 1500", which says
 # nothing about the tunnel, so it is not used.)
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/topo.sh"
@@ -32,14 +32,13 @@ must stf ar attach eth0
 must stf br attach eth0
 must stf cr attach eth0
 
-tun_of() { ip -n "$(ns "$1")" -o link show | awk -F': ' '{print $2}' | sed 's/@.*//' | grep -E '^stf[0-9]+$' | head -n1; }
+tun_of() { echo "stf$(ip -n "$(ns "$1")" -j link show eth0 | json_get 'd[0]["ifindex"]')"; }
 mtu_of() { ip -n "$(ns "$1")" -j link show "$2" | json_get 'd[0]["mtu"]'; }
-TA="$(tun_of ar)"
-TC="$(tun_of cr)"
-check "ar: tunnel device stf<ifindex> exists ($TA)" test -n "$TA"
-expect_eq "ar: tunnel device MTU = 1500 - 20" 1480 "$(mtu_of ar "$TA")"
-expect_eq "cr: tunnel device MTU = 1400 - 20" 1380 "$(mtu_of cr "$TC")"
-check "ar: status reports the tunnel MTU 1480" stf_grep ar '1480' status eth0
+TA="$(tun_of ar)" && TC="$(tun_of cr)" || die "cannot read eth0's ifindex"
+expect_out "ar: tunnel device $TA MTU = 1500 - 20" 1480 mtu_of ar "$TA"
+expect_out "cr: tunnel device $TC MTU = 1400 - 20" 1380 mtu_of cr "$TC"
+expect_out "ar: status -j reports the tunnel MTU 1480" 1480 stf_json ar 'd["interfaces"][0]["tunnel"]["mtu"]' status eth0
+check "ar: status (human form) reports the tunnel MTU 1480" stf_grep ar "^ +tunnel +$TA \\(ifindex [0-9]+\\) mtu 1480( |\$)" status eth0
 
 # ping6_big NS DST SIZE: one ping with DF-like behaviour (IPv6 never fragments in flight).
 ping6_big() { nsx "$1" ping -6 -n -c 1 -W 3 -M "do" -s "$3" "$2" 2>&1; }
@@ -53,7 +52,7 @@ ptb_ok() {
 		echo "(the oversized ping was answered: no Packet Too Big)"
 		return 1
 	fi
-	echo "$out" | grep -Eqi "packet too big.*mtu[=: ]+$4|mtu[=: ]+$4" || {
+	echo "$out" | grep -Eqi "(packet too big: mtu=|message too long, mtu: )$4\\b" || {
 		echo "(no 'Packet too big' with mtu $4 in ping's output)"
 		return 1
 	}
@@ -64,7 +63,7 @@ ptb_from() {
 	local out
 	out="$(ping6_big "$1" "$2" "$3")"
 	echo "$out"
-	echo "$out" | grep -Eqi "from $5.*packet too big: mtu=$4" || {
+	echo "$out" | grep -Eqi "from $5 .*packet too big: mtu=$4\\b" || {
 		echo "(no 'From $5 ... Packet too big: mtu=$4' in ping's output)"
 		return 1
 	}
@@ -77,12 +76,12 @@ check "ping -s 1432 (1480-byte packet) A -> B succeeds" ping6_big ah "$B6" 1432
 stats_snap ar eth0 "$STFT_TMP/a0" || die "stats -j failed"
 check "ping -s 1452 (1500 bytes) A -> B: 'Packet too big: mtu=1480' from router A" \
 	ptb_from ah "$B6" 1452 1480 "$SITE_a_RTR6"
-expect_eq "ah learned path MTU 1480 towards B" 1480 "$(route_mtu ah "$B6")"
+expect_out "ah learned path MTU 1480 towards B" 1480 route_mtu ah "$B6"
 check "ping -s 1433 (1481 bytes) A -> B: too big, mtu 1480 (now known locally)" ptb_ok ah "$B6" 1433 1480
 check "ping -s 1432 still succeeds after the PTB" ping6_big ah "$B6" 1432
 stats_snap ar eth0 "$STFT_TMP/a1" || die "stats -j failed"
-expect_eq "ar: the oversized packet never reached the encapsulator (no drop, 1 encap/decap)" \
-	"decap+1 encap+1" "$(stats_diff "$STFT_TMP/a0" "$STFT_TMP/a1" eth0)"
+expect_out "ar: the oversized packet never reached the encapsulator (no drop, 1 encap/decap)" \
+	"decap+1 encap+1" stats_diff "$STFT_TMP/a0" "$STFT_TMP/a1" eth0
 log "B -> A, and the far router's reply direction"
 check "ping -s 1452 B -> A: 'Packet too big: mtu=1480' from router B" \
 	ptb_from bh "$A6" 1452 1480 "$SITE_b_RTR6"
@@ -101,8 +100,8 @@ stats_snap cr eth0 "$STFT_TMP/c0" || die "stats -j failed"
 if ping6_big ah "$C6" 1432 >/dev/null; then r=answered; else r="not answered"; fi
 stats_snap cr eth0 "$STFT_TMP/c1" || die "stats -j failed"
 log "1480-byte ping A -> C over the 1400 link: $r"
-expect_eq "cr: the two outer fragments were handed to the kernel (pass_fragment+2)" 2 \
-	"$(counter_delta "$STFT_TMP/c0" "$STFT_TMP/c1" eth0 pass_fragment)"
+expect_out "cr: the two outer fragments were handed to the kernel (pass_fragment+2)" 2 \
+	counter_delta "$STFT_TMP/c0" "$STFT_TMP/c1" eth0 pass_fragment
 
 log "TCP across the tunnel adapts to 1480 (PMTU discovery works end to end)"
 check "TCP 1 MiB A -> B, sha256 equal" tcp_transfer ah bh "$B6" 5001 1024
