@@ -9,7 +9,9 @@
  *   3. outer fragments and options                              -> XDP_PASS, counted
  *   4. outer source filters (RFC 3964 5.3.1, allow/deny tables)
  *   5. inner header checks (RFC 3964 5.3.2) and consistency (RFC 3964 5.2)
- *   6. RFC 6040 ECN, strip the outer header, hand IPv6 to the kernel
+ *   6. the outer source in the FIB: not an address of ours, routed back out of the attached
+ *      interface (RFC 3964 5.3.3); a FIB lookup is the dearest check, so it comes last
+ *   7. RFC 6040 ECN, strip the outer header, hand IPv6 to the kernel
  * Every drop has its own counter (include/stf/contract.h).
  */
 #include <linux/bpf.h>
@@ -23,6 +25,7 @@
 #include "lib/addr.h"
 #include "lib/csum.h"
 #include "lib/counters.h"
+#include "lib/fib.h"
 #include "lib/maps.h"
 
 #define IP_MF 0x2000
@@ -80,8 +83,9 @@ static __always_inline __u32 inner6_dst_reason(enum stf_addr6_class c)
  * Steps 2-5 for a packet that is ours. Returns STF_C_decap to decapsulate, a PASS counter to
  * hand the packet to the kernel, or a drop reason. *ecn gets the inner ECN field to write.
  */
-static __always_inline __u32 decap_checks(const struct stf_config *cfg, const struct iphdr *ip,
-					  void *data_end, __u32 frame_len, int *ecn)
+static __always_inline __u32 decap_checks(struct xdp_md *ctx, const struct stf_config *cfg,
+					  const struct iphdr *ip, void *data_end, __u32 frame_len,
+					  int *ecn)
 {
 	/* 2. The outer header. The frame holds at least the 20 fixed bytes (checked by the caller). */
 	if (ip->version != 4)
@@ -136,7 +140,8 @@ static __always_inline __u32 decap_checks(const struct stf_config *cfg, const st
 
 	__be32 embedded;
 	__u32 reason;
-	if (stf_6to4_v4addr(&ip6->saddr, &embedded)) {
+	int src_6to4 = stf_6to4_v4addr(&ip6->saddr, &embedded);
+	if (src_6to4) {
 		/* RFC 3964 5.2 (MUST): a 6to4 source travels from its own V4ADDR. */
 		if (embedded != ip->saddr)
 			return STF_C_inner_src_spoofed;
@@ -157,9 +162,33 @@ static __always_inline __u32 decap_checks(const struct stf_config *cfg, const st
 		/* Only a relay forwards from 6to4 into native IPv6. */
 		if (cfg->mode != STF_MODE_RELAY)
 			return STF_C_inner_dst_not_6to4;
+		/* ...and only for 6to4 sources, which step 5 tied to the outer source: native to
+		 * native through a relay would launder any spoofed native source (RFC 3964 5.2). */
+		if (!src_6to4)
+			return STF_C_inner_native_to_native;
 	}
 
-	/* 6. RFC 6040: the outer congestion mark must not be lost. */
+	/*
+	 * 6. The outer source in the FIB. XDP runs before the kernel's martian check
+	 * (fib_validate_source), so a source that is one of the host's own addresses (any of
+	 * them, not only a V4ADDR) is caught here. The same lookup is the ingress filter: the
+	 * source must route back out of the interface the packet came in on. A 6to4 inner source
+	 * embeds this same address (step 5), so it needs no lookup of its own.
+	 */
+	struct bpf_fib_lookup fib;
+	enum stf_route_kind rt = stf_route4(ctx, cfg, ip->saddr, ip->daddr, ip->tos, &fib);
+	if (rt == STF_ROUTE_LOCAL)
+		return STF_C_outer_src_local;
+	if (rt == STF_ROUTE_ERROR)
+		return STF_C_decap_fib_failed;
+	if (cfg->flags & STF_F_INGRESS_FILTER) {
+		if (rt == STF_ROUTE_NONE)
+			return STF_C_outer_src_no_route;
+		if (fib.ifindex != cfg->ifindex)
+			return STF_C_outer_src_wrong_iface;
+	}
+
+	/* 7. RFC 6040: the outer congestion mark must not be lost. */
 	*ecn = rfc6040_inner_ecn(ip->tos & ECN_MASK, ipv6_ecn(ip6));
 	if (*ecn < 0)
 		return STF_C_ecn_ce_not_ect;
@@ -201,7 +230,7 @@ int stf_decap(struct xdp_md *ctx)
 
 	__u32 frame_len = data_end - data;
 	int ecn = 0;
-	__u32 verdict = decap_checks(cfg, ip, data_end, frame_len, &ecn);
+	__u32 verdict = decap_checks(ctx, cfg, ip, data_end, frame_len, &ecn);
 
 	if (verdict == STF_C_decap) {
 		struct ipv6hdr *ip6 = (void *)(ip + 1);

@@ -19,11 +19,8 @@
 #include "lib/addr.h"
 #include "lib/csum.h"
 #include "lib/counters.h"
+#include "lib/fib.h"
 #include "lib/maps.h"
-
-#ifndef AF_INET
-#define AF_INET 2
-#endif
 
 #define ENCAP_HDR_LEN ((__u32)sizeof(struct ethhdr) + (__u32)sizeof(struct ipv6hdr))
 
@@ -103,32 +100,45 @@ static __always_inline __u32 encap_push(struct __sk_buff *skb, const struct stf_
 
 /*
  * Send towards the IPv4 next hop the kernel's FIB gives, out of the attached interface.
- * The MTU is checked first with bpf_check_mtu: exact and GSO-aware, where the FIB helper's
- * own check allows a VLAN header's worth of slack. The tunnel route's MTU makes this a
- * backstop, not the way Packet Too Big is produced.
+ * The MTU is checked first with bpf_check_mtu: exact, where the FIB helper's own check allows
+ * a VLAN header's worth of slack, and with BPF_MTU_CHK_SEGS, without which it waves every GSO
+ * skb through whatever its segments' size. The tunnel route's MTU makes this a backstop (a
+ * link MTU lowered after attach), not the way Packet Too Big is produced.
  */
 static __always_inline int encap_redirect(struct __sk_buff *skb, const struct stf_config *cfg,
 					  const struct encap_addrs *a, __u8 tclass, __u32 *reason)
 {
 	__u32 mtu_len = 0;
 
-	if (bpf_check_mtu(skb, cfg->ifindex, &mtu_len, 0, 0)) {
+	if (bpf_check_mtu(skb, cfg->ifindex, &mtu_len, 0, BPF_MTU_CHK_SEGS)) {
 		*reason = STF_C_encap_too_big;
 		return TC_ACT_SHOT;
 	}
 
-	struct bpf_fib_lookup fib = {
-		.family = AF_INET,
-		.tos = tclass,
-		.l4_protocol = IPPROTO_IPV6,
-		.ipv4_src = a->src,
-		.ipv4_dst = a->dst,
-		.ifindex = cfg->ifindex,
-	};
-	long rc = bpf_fib_lookup(skb, &fib, sizeof(fib), BPF_FIB_LOOKUP_OUTPUT);
+	struct bpf_fib_lookup fib;
+	enum stf_route_kind rt = stf_route4(skb, cfg, a->dst, a->src, tclass, &fib);
 
-	switch (rc) {
-	case BPF_FIB_LKUP_RET_SUCCESS:
+	switch (rt) {
+	case STF_ROUTE_LOCAL:
+		/* Any address of the host, not only a V4ADDR (those were refused before the
+		 * push): the packet would come straight back to us. */
+		*reason = STF_C_encap_dst_local;
+		return TC_ACT_SHOT;
+	case STF_ROUTE_NONE:
+		*reason = STF_C_encap_no_route;
+		return TC_ACT_SHOT;
+	case STF_ROUTE_ERROR:
+		*reason = STF_C_encap_fib_failed;
+		return TC_ACT_SHOT;
+	default:
+		break;
+	}
+	/* The outer source is a V4ADDR of the attached interface: leave through it or not at all. */
+	if (fib.ifindex != cfg->ifindex) {
+		*reason = STF_C_encap_no_route;
+		return TC_ACT_SHOT;
+	}
+	if (rt == STF_ROUTE_UNICAST) {
 		/* Resolved neighbour: write the MACs, no trip through the neighbour layer. */
 		if (bpf_skb_store_bytes(skb, 0, fib.dmac, ETH_ALEN, 0) ||
 		    bpf_skb_store_bytes(skb, ETH_ALEN, fib.smac, ETH_ALEN, 0)) {
@@ -136,23 +146,16 @@ static __always_inline int encap_redirect(struct __sk_buff *skb, const struct st
 			return TC_ACT_SHOT;
 		}
 		return bpf_redirect(fib.ifindex, 0);
-	case BPF_FIB_LKUP_RET_NO_NEIGH: {
-		/* The kernel resolves it and queues the packet meanwhile: the first is not lost. */
-		struct bpf_redir_neigh nh = { .nh_family = AF_INET, .ipv4_nh = fib.ipv4_dst };
-
-		return bpf_redirect_neigh(fib.ifindex, &nh, sizeof(nh), 0);
 	}
-	case BPF_FIB_LKUP_RET_FWD_DISABLED:
-		/* The FIB helper refuses to look up when IPv4 forwarding is off on the interface,
-		 * as on most servers (the return-relay case). Let the kernel route and resolve. */
-		return bpf_redirect_neigh(cfg->ifindex, NULL, 0, 0);
-	case BPF_FIB_LKUP_RET_FRAG_NEEDED:
-		*reason = STF_C_encap_too_big;
-		return TC_ACT_SHOT;
-	default: /* blackhole, unreachable, prohibit, no route via the interface */
-		*reason = STF_C_encap_no_route;
-		return TC_ACT_SHOT;
-	}
+	/* Unresolved: the kernel resolves the next hop and queues the packet meanwhile, so the
+	 * first one is not lost. The gateway is IPv6 for an IPv4 route via an IPv6 next hop
+	 * (RFC 5549), so its family comes from the FIB result, never assumed. */
+	struct bpf_redir_neigh nh = { .nh_family = fib.family };
+	if (fib.family == AF_INET6)
+		__builtin_memcpy(nh.ipv6_nh, fib.ipv6_dst, sizeof(nh.ipv6_nh));
+	else
+		nh.ipv4_nh = fib.ipv4_dst;
+	return bpf_redirect_neigh(fib.ifindex, &nh, sizeof(nh), 0);
 }
 
 SEC("tc")
@@ -193,6 +196,10 @@ int stf_encap(struct __sk_buff *skb)
 	if (reason != STF_C_encap)
 		goto out;
 	action = encap_redirect(skb, cfg, &addrs, tclass, &reason);
+	/* Counted as sent only once the redirect is accepted (bpf_redirect_neigh refuses bad
+	 * parameters with TC_ACT_SHOT); what the device does later is beyond a tc program. */
+	if (reason == STF_C_encap && action != TC_ACT_REDIRECT)
+		reason = STF_C_encap_redirect_failed;
 out:
 	stf_count(reason, len);
 	return reason == STF_C_encap ? action : TC_ACT_SHOT;

@@ -30,7 +30,7 @@ struct RawArgs {
 	bool json = false;
 	std::string ifname;
 	std::vector<std::string> locals;
-	std::string mode, relay, ttl, xdp_mode, config;
+	std::string mode, relay, ttl, xdp_mode, config, ingress_filter;
 	bool permit_private = false;
 	std::string address; // prefix add/del
 	std::string kind;    // filter add/del
@@ -42,7 +42,8 @@ struct RawArgs {
 struct CommandTable {
 	std::map<const CLI::App *, Command> leaves;
 	CLI::Option *local = nullptr, *mode = nullptr, *relay = nullptr, *ttl = nullptr,
-		    *xdp_mode = nullptr, *config = nullptr, *permit_private = nullptr;
+		    *xdp_mode = nullptr, *config = nullptr, *permit_private = nullptr,
+		    *ingress_filter = nullptr;
 };
 
 std::string exit_code_help()
@@ -117,9 +118,13 @@ void build_attach(CLI::App &root, CommandTable &t, RawArgs &raw)
 		"Without --local, IFACE's IPv4 address is used if it has exactly one. At most\n" +
 			std::to_string(STF_MAX_LOCAL) +
 			" locals; the first sources packets from native IPv6 addresses.\n"
+			"Ingress filter (RFC 3964 5.3.3, on by default as in stf(4)): a tunnelled\n"
+			"packet is accepted only if its outer source routes back out of IFACE; turn\n"
+			"it off for asymmetric routing. Sources that are addresses of this host are\n"
+			"dropped either way.\n"
 			"--config keys: local (string or array), mode, relay, ttl, xdp_mode,\n"
-			"permit_private, filters {\"allow\": [...], \"deny\": [...]}. Command-line\n"
-			"options override the file.\n\n"
+			"permit_private, ingress_filter, filters {\"allow\": [...], \"deny\": [...]}.\n"
+			"Command-line options override the file.\n\n"
 			"Examples:\n"
 			"  stf-xdp attach eth0\n"
 			"  stf-xdp attach eth0 --local 192.0.2.1 --relay 203.0.113.1 --ttl 64\n"
@@ -143,6 +148,9 @@ void build_attach(CLI::App &root, CommandTable &t, RawArgs &raw)
 			     ->type_name("native|generic");
 	t.permit_private = c->add_flag("--permit-private", raw.permit_private,
 				       "accept RFC 1918 addresses");
+	t.ingress_filter = c->add_option("--ingress-filter", raw.ingress_filter,
+					 "outer source must route back out of IFACE (default on)")
+				   ->type_name("on|off");
 	t.config = c->add_option("--config", raw.config, "settings from a JSON file")
 			   ->type_name("FILE.json");
 }
@@ -370,6 +378,9 @@ AttachRequest attach_request(const CommandTable &t, const RawArgs &raw)
 		r.xdp_mode = parse_choice(raw.xdp_mode, parse_xdp_mode, "--xdp-mode", "native, generic");
 	if (t.permit_private->count())
 		r.permit_private = true;
+	if (t.ingress_filter->count())
+		r.ingress_filter = parse_choice(raw.ingress_filter, parse_on_off, "--ingress-filter",
+						"on, off");
 	return r;
 }
 

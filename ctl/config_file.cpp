@@ -180,11 +180,13 @@ AttachRequest parse_config_json(const std::string &text, const std::string &orig
 							 "\"native\", \"generic\"");
 		else if (key == "permit_private")
 			req.permit_private = r.boolean(v, key);
+		else if (key == "ingress_filter")
+			req.ingress_filter = r.boolean(v, key);
 		else if (key == "filters")
 			r.filters(v, req);
 		else
 			r.fail(key, "unknown key (expected local, mode, relay, ttl, xdp_mode, "
-				    "permit_private, filters)");
+				    "permit_private, ingress_filter, filters)");
 	}
 	return req;
 }

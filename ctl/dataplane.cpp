@@ -15,6 +15,7 @@
 #include "netlink.h"
 #include "state.h"
 #include "stf.skel.h"
+#include "sysctl.h"
 #include "stf/addr_class.h"
 
 namespace stf {
@@ -299,6 +300,9 @@ Dataplane Dataplane::attach(const AttachOptions &opts)
 	uint32_t tun_ifindex = netlink::link_index(tun);
 	rollback.add([tun_ifindex] { netlink::delete_link(tun_ifindex); });
 	dp.tun_ifindex_ = tun_ifindex;
+	// Both programs look up the FIB from the tunnel device (bpf/lib/fib.h), which the
+	// helper allows only with IPv4 forwarding on there. The device carries no IPv4.
+	set_ipv4_forwarding(tun, true);
 
 	// Configuration before hooks: no packet ever meets an unconfigured program.
 	dp.maps_->set_config(build_config(opts, ifindex, tun_ifindex, subnet_broadcasts()));
@@ -480,6 +484,7 @@ AttachmentInfo Dataplane::info() const
 		i.relay = ntohl(cfg.relay);
 	i.ttl = cfg.ttl;
 	i.permit_private = cfg.flags & STF_F_PERMIT_PRIVATE;
+	i.ingress_filter = cfg.flags & STF_F_INGRESS_FILTER;
 	i.xdp_mode = xdp_prog_id_ ? xdp_mode_ : std::nullopt;
 	i.xdp_prog_id = xdp_prog_id_;
 	i.tc_prog_id = tc_prog_id_;

@@ -25,6 +25,7 @@ struct AttachmentInfo {
 	std::optional<uint32_t> relay;
 	uint8_t ttl = STF_DEFAULT_TTL;
 	bool permit_private = false;
+	bool ingress_filter = true;
 	std::optional<XdpMode> xdp_mode; // nullopt: no XDP program (return-relay)
 	uint32_t xdp_prog_id = 0;
 	uint32_t tc_prog_id = 0;

@@ -53,6 +53,15 @@ std::optional<FilterKind> parse_filter_kind(std::string_view s)
 	return parse_name<FilterKind>(kFilterKindNames, s);
 }
 
+std::optional<bool> parse_on_off(std::string_view s)
+{
+	if (s == "on")
+		return true;
+	if (s == "off")
+		return false;
+	return std::nullopt;
+}
+
 AttachOptions merge_options(const std::string &ifname, const AttachRequest &file,
 			    const AttachRequest &cli)
 {
@@ -64,6 +73,7 @@ AttachOptions merge_options(const std::string &ifname, const AttachRequest &file
 	unsigned ttl = first_of(cli.ttl, file.ttl, unsigned{STF_DEFAULT_TTL});
 	o.xdp_mode = first_of(cli.xdp_mode, file.xdp_mode, XdpMode::native);
 	o.permit_private = first_of(cli.permit_private, file.permit_private, false);
+	o.ingress_filter = first_of(cli.ingress_filter, file.ingress_filter, true);
 	o.allow = file.allow;
 	o.allow.insert(o.allow.end(), cli.allow.begin(), cli.allow.end());
 	o.deny = file.deny;

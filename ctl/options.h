@@ -34,6 +34,7 @@ const char *xdp_mode_name(XdpMode m);     // "native", "generic"
 std::optional<XdpMode> parse_xdp_mode(std::string_view s);
 const char *filter_kind_name(FilterKind k); // "allow", "deny"
 std::optional<FilterKind> parse_filter_kind(std::string_view s);
+std::optional<bool> parse_on_off(std::string_view s); // "on" / "off"
 
 // Every field optional so the config file and the command line can be layered: the command
 // line wins field by field (merge_options).
@@ -44,6 +45,7 @@ struct AttachRequest {
 	std::optional<unsigned> ttl;
 	std::optional<XdpMode> xdp_mode;
 	std::optional<bool> permit_private;
+	std::optional<bool> ingress_filter;
 	std::vector<Ipv4Prefix> allow; // config file only (and `filter add` later)
 	std::vector<Ipv4Prefix> deny;
 };
@@ -58,6 +60,8 @@ struct AttachOptions {
 	uint8_t ttl = STF_DEFAULT_TTL;
 	XdpMode xdp_mode = XdpMode::native;
 	bool permit_private = false;
+	// RFC 3964 5.3.3, on by default as in stf(4) (whose IFF_LINK2 turns it off).
+	bool ingress_filter = true;
 	std::vector<Ipv4Prefix> allow;
 	std::vector<Ipv4Prefix> deny;
 };

@@ -65,6 +65,7 @@ Json status_json(const AttachmentInfo &i)
 		{"relay", i.relay ? Json(format_ipv4(*i.relay)) : Json(nullptr)},
 		{"ttl", i.ttl},
 		{"permit_private", i.permit_private},
+		{"ingress_filter", i.ingress_filter},
 		{"xdp", xdp},
 		{"tc_prog_id", i.tc_prog_id},
 		{"filters", {{"allow", prefixes_json(i.allow)}, {"deny", prefixes_json(i.deny)}}},
@@ -178,6 +179,7 @@ void status_human(std::ostream &os, const AttachmentInfo &i)
 	label(os, "relay") << (i.relay ? format_ipv4(*i.relay) : "none") << '\n';
 	label(os, "ttl") << unsigned{i.ttl} << '\n';
 	label(os, "private") << (i.permit_private ? "permitted" : "not permitted") << '\n';
+	label(os, "ingress") << (i.ingress_filter ? "filter on" : "filter off") << '\n';
 	label(os, "xdp") << xdp_text(i) << '\n';
 	label(os, "tc") << "prog id " << i.tc_prog_id << " on " << i.tunnel << " egress\n";
 	label(os, "filter allow") << prefix_list_text(i.allow, "any source") << '\n';

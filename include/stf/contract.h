@@ -26,6 +26,9 @@ enum stf_mode {
 
 enum stf_config_flags {
 	STF_F_PERMIT_PRIVATE = 1u << 0, /* RFC 1918 allowed (stf's net.link.stf.permit_rfc1918) */
+	/* RFC 3964 5.3.3: the outer source must route back out of the attached interface (stf
+	 * does it unless IFF_LINK2). Set by default by the control plane. */
+	STF_F_INGRESS_FILTER = 1u << 1,
 };
 
 /* The single entry (key 0) of stf_config_v1. Addresses in network byte order. */
@@ -128,10 +131,17 @@ enum stf_addr_class {
 	X(45, DROP, encap_dst_linklocal, "outer destination in 169.254.0.0/16")                     \
 	X(46, DROP, encap_dst_private, "outer destination is RFC 1918 and private is not permitted") \
 	X(47, DROP, encap_dst_subnet_broadcast, "outer destination is a connected subnet's broadcast") \
-	X(48, DROP, encap_dst_local, "outer destination is one of our own addresses")              \
+	X(48, DROP, encap_dst_local, "outer destination is an address of this host (or unroutable)") \
 	X(49, DROP, encap_adjust_failed, "bpf_skb_adjust_room failed")                              \
-	X(50, DROP, encap_no_route, "no IPv4 route to the outer destination via the interface")    \
-	X(51, DROP, encap_too_big, "encapsulated packet exceeds the interface MTU")
+	X(50, DROP, encap_no_route, "no IPv4 route to the outer destination out of the interface") \
+	X(51, DROP, encap_too_big, "encapsulated packet exceeds the interface MTU")                 \
+	X(52, DROP, outer_src_local, "outer source is an address of this host (or unroutable)")   \
+	X(53, DROP, outer_src_no_route, "ingress filter: no route back to the outer source")       \
+	X(54, DROP, outer_src_wrong_iface, "ingress filter: the outer source routes out of another interface") \
+	X(55, DROP, inner_native_to_native, "native inner source to a native destination (relay)") \
+	X(56, DROP, decap_fib_failed, "FIB lookup impossible (IPv4 forwarding off on the tunnel)")  \
+	X(57, DROP, encap_fib_failed, "FIB lookup impossible (IPv4 forwarding off on the tunnel)")  \
+	X(58, DROP, encap_redirect_failed, "the kernel refused to redirect the encapsulated packet")
 
 enum stf_counter_id {
 #define STF_X_ENUM(id, kind, name, desc) STF_C_##name = id,
@@ -161,7 +171,7 @@ STF_STATIC_ASSERT(STF_C_outer_src_subnet_broadcast - STF_C_OUTER_SRC_CLASS_BASE 
 STF_STATIC_ASSERT(STF_C_encap_dst_subnet_broadcast - STF_C_ENCAP_DST_CLASS_BASE ==
 			  STF_ADDR_SUBNET_BROADCAST - 1,
 		  "encap_dst_* counters must follow enum stf_addr_class");
-STF_STATIC_ASSERT(STF_COUNTER_COUNT_ == 52, "counter ids are append-only");
+STF_STATIC_ASSERT(STF_COUNTER_COUNT_ == 59, "counter ids are append-only");
 
 /* TTL used when none is configured (RFC 3056 does not say; Linux sit and stf inherit 64). */
 #define STF_DEFAULT_TTL 64

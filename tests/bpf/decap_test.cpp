@@ -148,6 +148,11 @@ void relay_mode(stf_config &c)
 	c.mode = STF_MODE_RELAY;
 }
 
+void ingress_off(stf_config &c)
+{
+	c.flags &= ~STF_F_INGRESS_FILTER;
+}
+
 std::vector<DecapCase> build_table()
 {
 	std::vector<DecapCase> t;
@@ -207,9 +212,9 @@ std::vector<DecapCase> build_table()
 		  from(ip4("172.15.255.1"))));
 	add(decap("private_172_32_is_public", "172.32.0.1 is just above 172.16/12",
 		  from(ip4("172.32.0.1"))));
-	add(decap("subnet_broadcast_only_if_configured",
-		  "192.0.2.255 is a peer like any other when no broadcast is configured",
-		  from(kBcast))
+	add(drop("subnet_broadcast_known_to_the_fib",
+		 "192.0.2.255 missing from the configured list is still a broadcast to the FIB",
+		 from(kBcast).frame(), STF_C_outer_src_local)
 		    .cfg([](stf_config &c) { c.n_bcast = 0; }));
 	add(decap("allow_filter_match", "outer source inside the allow filter",
 		  Tun{})
@@ -484,6 +489,46 @@ std::vector<DecapCase> build_table()
 	add(drop("inner_dst_not_6to4_multicast", "router mode, multicast inner destination",
 		 with([](Tun &x) { x.inner.dst = ip6("ff0e::1"); }).frame(),
 		 STF_C_inner_dst_not_6to4));
+	add(drop("inner_native_to_native", "relay mode, native source to a native destination",
+		 with([](Tun &x) {
+			 x.outer.src = kRelay;
+			 x.inner.src = ip6("2001:db8:dead::1");
+			 x.inner.dst = ip6("2001:db8:1::1");
+		 }).frame(),
+		 STF_C_inner_native_to_native)
+		    .cfg(relay_mode));
+	add(drop("router_native_to_native", "router mode: the mode check comes first",
+		 with([](Tun &x) {
+			 x.outer.src = kRelay;
+			 x.inner.src = ip6("2001:db8:dead::1");
+			 x.inner.dst = ip6("2001:db8:1::1");
+		 }).frame(),
+		 STF_C_inner_dst_not_6to4));
+
+	// ---- the outer source in the FIB (step 6) ---------------------------------------------
+	// The attacker's packet: our own V4ADDR as the outer source, a consistent inner header.
+	add(drop("outer_src_local_v4addr", "192.0.2.1 -> 192.0.2.1: our own V4ADDR as the source",
+		 from(kLocal).frame(), STF_C_outer_src_local));
+	add(drop("outer_src_local_other_iface",
+		 "198.51.100.65, an address of the host on another interface (not a V4ADDR)",
+		 from(ip4("198.51.100.65")).frame(), STF_C_outer_src_local));
+	add(drop("outer_src_local_ingress_off", "a local source is dropped with the filter off too",
+		 from(ip4("198.51.100.65")).frame(), STF_C_outer_src_local)
+		    .cfg(ingress_off));
+	add(drop("outer_src_wrong_iface", "198.51.100.200 routes out of nofwd0, not the uplink",
+		 from(ip4("198.51.100.200")).frame(), STF_C_outer_src_wrong_iface));
+	add(drop("outer_src_no_route_unreachable", "198.51.100.33: an unreachable route",
+		 from(ip4("198.51.100.33")).frame(), STF_C_outer_src_no_route));
+	add(drop("outer_src_no_route_blackhole", "198.51.100.49: a blackhole route",
+		 from(ip4("198.51.100.49")).frame(), STF_C_outer_src_no_route));
+	add(decap("ingress_off_wrong_iface_accepted",
+		  "ingress filter off: a source routed out of another interface is accepted",
+		  from(ip4("198.51.100.200")))
+		    .cfg(ingress_off));
+	add(decap("ingress_off_unreachable_accepted",
+		  "ingress filter off: a source with no route back is accepted",
+		  from(ip4("198.51.100.33")))
+		    .cfg(ingress_off));
 	add(drop("ecn_ce_not_ect", "outer CE, inner Not-ECT (RFC 6040)", with([](Tun &x) {
 			 x.outer.tos = 0x03;
 			 x.inner.tclass = 0x00;
@@ -515,6 +560,7 @@ stf_config base_config()
 	c.tun_ifindex = stft::g_net.tunnel;
 	c.mode = STF_MODE_ROUTER;
 	c.ttl = STF_DEFAULT_TTL;
+	c.flags = STF_F_INGRESS_FILTER; // the control plane's default
 	c.n_local = 2;
 	c.local[0] = stft::be32(kLocal);
 	c.local[1] = stft::be32(kLocal2);
@@ -561,6 +607,31 @@ TEST_P(DecapTable, Run)
 
 INSTANTIATE_TEST_SUITE_P(Decap, DecapTable, ::testing::ValuesIn(table()),
 			 [](const ::testing::TestParamInfo<DecapCase> &info) { return info.param.name; });
+
+// With IPv4 forwarding off on the tunnel device (someone turned it off after attach), the FIB
+// helper refuses every lookup: the source cannot be checked, so nothing is decapsulated.
+TEST(DecapFib, ForwardingOffOnTheTunnelFailsClosed)
+{
+	stf_config cfg = base_config();
+	ASSERT_TRUE(stft::write_config(cfg));
+	ASSERT_TRUE(stft::write_filters({}, {}));
+	const Bytes in = Tun{}.frame();
+	ASSERT_TRUE(stft::write_sysctl("net/ipv4/conf/stft0/forwarding", "0"));
+	const auto before = stft::read_counters();
+	const stft::RunResult r = stft::run_xdp(in);
+	const auto after = stft::read_counters();
+	ASSERT_TRUE(stft::write_sysctl("net/ipv4/conf/stft0/forwarding", "1"));
+	ASSERT_EQ(r.err, 0);
+	EXPECT_EQ(r.retval, uint32_t(XDP_DROP));
+	EXPECT_TRUE(r.out == in) << diff(in, r.out);
+	stft::expect_counter_delta(before, after, STF_C_decap_fib_failed, in.size());
+	if (!::testing::Test::HasFailure())
+		stft::record_hit(STF_C_decap_fib_failed);
+}
+const bool kFibDeclared = [] {
+	stft::declare_expected(STF_C_decap_fib_failed);
+	return true;
+}();
 
 // The table itself: names unique (gtest needs it), every reason in the contract's range.
 TEST(DecapTableSanity, WellFormed)

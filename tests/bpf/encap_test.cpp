@@ -290,9 +290,22 @@ std::vector<EncapCase> build_table()
 		 "cfg.ifindex is up and forwarding but has no route to the destination", Six{}.frame(),
 		 STF_C_encap_no_route, Out::Ignored)
 		    .cfg([](stf_config &c) { c.ifindex = stft::g_net.noroute; }));
-	add(drop("encap_no_route_ifindex_0", "cfg.ifindex 0: the FIB lookup fails (-ENODEV)",
+	add(drop("encap_no_route_ifindex_0", "cfg.ifindex 0: the route goes out of veth0, not 0",
 		 Six{}.frame(), STF_C_encap_no_route, Out::Ignored)
 		    .cfg([](stf_config &c) { c.ifindex = 0; }));
+	add(drop("encap_dst_local_other_iface",
+		 "198.51.100.65: an address of the host on another interface, not a V4ADDR",
+		 to(addr_6to4(ip4("198.51.100.65"), 0, 1)).frame(), STF_C_encap_dst_local,
+		 Out::Ignored));
+	add(drop("encap_no_route_unreachable", "198.51.100.33: an unreachable route",
+		 to(addr_6to4(ip4("198.51.100.33"), 0, 1)).frame(), STF_C_encap_no_route,
+		 Out::Ignored));
+	add(drop("encap_no_route_blackhole", "198.51.100.49: a blackhole route",
+		 to(addr_6to4(ip4("198.51.100.49"), 0, 1)).frame(), STF_C_encap_no_route,
+		 Out::Ignored));
+	add(drop("encap_no_route_other_iface", "198.51.100.200 routes out of nofwd0, not veth0",
+		 to(addr_6to4(ip4("198.51.100.200"), 0, 1)).frame(), STF_C_encap_no_route,
+		 Out::Ignored));
 	add(drop("encap_too_big", "1500-byte IPv6 packet grows to 1520 bytes on a 1500 MTU link",
 		 with([](Six &s) { s.l4 = pattern(1500 - kIpv6Len); }).frame(), STF_C_encap_too_big,
 		 Out::Ignored));
@@ -455,46 +468,55 @@ TEST(EncapIpId, RandomPerPacket)
 	EXPECT_GT(ids.size(), 1u) << "the outer IP ID did not change over 4 packets";
 }
 
-// bpf_fib_lookup refuses to work when IPv4 forwarding is off on the interface (the usual state
-// of a server, the return-relay case): the program then lets the kernel route and resolve the
-// next hop (bpf_redirect_neigh without a next hop), so the packet still leaves, with the MACs
-// still to be filled in by the neighbour layer. With forwarding on, the FIB path writes them.
-TEST(EncapForwarding, SentEitherWayWithAndWithoutForwarding)
+// The FIB is asked from the tunnel device (forwarding on there), so IPv4 forwarding off on
+// the attached interface (a server's usual state, the return-relay case) changes nothing:
+// the next hop is resolved and the MACs written either way.
+TEST(EncapForwarding, ForwardingOffOnTheInterfaceDoesNotMatter)
 {
 	stf_config cfg = base_config();
 	cfg.ifindex = stft::g_net.nofwd;
 	ASSERT_TRUE(stft::write_config(cfg));
 	Six s = to(addr_6to4(ip4("198.51.100.200"), 0, 1));
 	const Bytes in = s.frame();
-
-	auto before = stft::read_counters();
-	stft::RunResult r = stft::run_tc(in, base_ctx());
-	auto after = stft::read_counters();
-	ASSERT_EQ(r.err, 0);
-	EXPECT_EQ(r.retval, uint32_t(TC_ACT_REDIRECT));
-	stft::expect_counter_delta(before, after, STF_C_encap, in.size());
-	ASSERT_GE(r.out.size(), kEthLen + kIpv4Len);
-	Mac in_dst, in_src;
-	std::copy(in.begin(), in.begin() + 6, in_dst.begin());
-	std::copy(in.begin() + 6, in.begin() + 12, in_src.begin());
-	EncapCase unresolved = encap("", "", s, kLocal, ip4("198.51.100.200")).macs(in_dst, in_src);
-	Bytes want = expected_encap(unresolved, get16(r.out, kEthLen + 4));
-	EXPECT_TRUE(r.out == want) << diff(want, r.out);
-
-	ASSERT_TRUE(stft::write_sysctl("net/ipv4/conf/nofwd0/forwarding", "1"));
-	before = stft::read_counters();
-	r = stft::run_tc(in, base_ctx());
-	after = stft::read_counters();
+	const EncapCase c = encap("", "", s, kLocal, ip4("198.51.100.200"))
+				    .macs(mac("02:00:00:00:00:3e"), mac("02:00:00:00:00:31"));
+	for (const char *fwd : {"0", "1"}) {
+		SCOPED_TRACE(std::string("nofwd0 forwarding ") + fwd);
+		ASSERT_TRUE(stft::write_sysctl("net/ipv4/conf/nofwd0/forwarding", fwd));
+		const auto before = stft::read_counters();
+		const stft::RunResult r = stft::run_tc(in, base_ctx());
+		const auto after = stft::read_counters();
+		ASSERT_EQ(r.err, 0);
+		EXPECT_EQ(r.retval, uint32_t(TC_ACT_REDIRECT));
+		stft::expect_counter_delta(before, after, STF_C_encap, in.size());
+		ASSERT_GE(r.out.size(), kEthLen + kIpv4Len);
+		const Bytes want = expected_encap(c, get16(r.out, kEthLen + 4));
+		EXPECT_TRUE(r.out == want) << diff(want, r.out);
+	}
 	EXPECT_TRUE(stft::write_sysctl("net/ipv4/conf/nofwd0/forwarding", "0"));
-	ASSERT_EQ(r.err, 0);
-	EXPECT_EQ(r.retval, uint32_t(TC_ACT_REDIRECT));
-	stft::expect_counter_delta(before, after, STF_C_encap, in.size());
-	ASSERT_GE(r.out.size(), kEthLen + kIpv4Len);
-	EncapCase c = encap("", "", s, kLocal, ip4("198.51.100.200"))
-			      .macs(mac("02:00:00:00:00:3e"), mac("02:00:00:00:00:31"));
-	want = expected_encap(c, get16(r.out, kEthLen + 4));
-	EXPECT_TRUE(r.out == want) << diff(want, r.out);
 }
+
+// With IPv4 forwarding off on the tunnel device itself, no lookup is possible: whether the
+// destination is one of our addresses cannot be known, so nothing is sent.
+TEST(EncapFib, ForwardingOffOnTheTunnelFailsClosed)
+{
+	ASSERT_TRUE(stft::write_config(base_config()));
+	const Bytes in = Six{}.frame();
+	ASSERT_TRUE(stft::write_sysctl("net/ipv4/conf/stft0/forwarding", "0"));
+	const auto before = stft::read_counters();
+	const stft::RunResult r = stft::run_tc(in, base_ctx());
+	const auto after = stft::read_counters();
+	ASSERT_TRUE(stft::write_sysctl("net/ipv4/conf/stft0/forwarding", "1"));
+	ASSERT_EQ(r.err, 0);
+	EXPECT_EQ(r.retval, uint32_t(TC_ACT_SHOT));
+	stft::expect_counter_delta(before, after, STF_C_encap_fib_failed, in.size());
+	if (!::testing::Test::HasFailure())
+		stft::record_hit(STF_C_encap_fib_failed);
+}
+const bool kFibDeclared = [] {
+	stft::declare_expected(STF_C_encap_fib_failed);
+	return true;
+}();
 
 // ---- encap_truncated through the real egress hook ---------------------------------------
 

@@ -129,19 +129,24 @@ bool setup_netns()
 		  ip("neigh add 192.0.2.254 lladdr 02:00:00:00:00:fe dev veth0 nud permanent") &&
 		  ip("route add default via 192.0.2.254 dev veth0") &&
 		  write_sysctl("net/ipv4/conf/veth0/forwarding", "1") &&
-		  // The tunnel device the encap program would be attached to.
+		  // The tunnel device the encap program would be attached to. Both programs look
+		  // up the FIB from it, which needs IPv4 forwarding on there (as attach sets it).
 		  ip("link add stft0 type veth peer name stft0p") && ip("link set stft0 up") &&
-		  ip("link set stft0p up") &&
+		  ip("link set stft0p up") && write_sysctl("net/ipv4/conf/stft0/forwarding", "1") &&
 		  // Up, forwarding, but nothing routed through it.
 		  ip("link add nort0 type veth peer name nort0p") && ip("link set nort0 up") &&
 		  ip("link set nort0p up") && write_sysctl("net/ipv4/conf/nort0/forwarding", "1") &&
-		  // Routable, but with IPv4 forwarding off.
+		  // A second interface, IPv4 forwarding off: its address is the host's but not a
+		  // V4ADDR, and 198.51.100.128/25 routes out of it, not out of veth0.
 		  ip("link add nofwd0 address 02:00:00:00:00:31 type veth peer name nofwd0p") &&
-		  ip("addr add 203.0.113.1/24 dev nofwd0") && ip("link set nofwd0 up") &&
+		  ip("addr add 198.51.100.65/28 dev nofwd0") && ip("link set nofwd0 up") &&
 		  ip("link set nofwd0p up") &&
-		  ip("neigh add 203.0.113.254 lladdr 02:00:00:00:00:3e dev nofwd0 nud permanent") &&
-		  ip("route add 198.51.100.128/25 via 203.0.113.254 dev nofwd0") &&
-		  write_sysctl("net/ipv4/conf/nofwd0/forwarding", "0");
+		  ip("neigh add 198.51.100.78 lladdr 02:00:00:00:00:3e dev nofwd0 nud permanent") &&
+		  ip("route add 198.51.100.128/25 via 198.51.100.78 dev nofwd0") &&
+		  write_sysctl("net/ipv4/conf/nofwd0/forwarding", "0") &&
+		  // Sources nothing routes back to.
+		  ip("route add unreachable 198.51.100.32/28") &&
+		  ip("route add blackhole 198.51.100.48/28");
 	if (!ok)
 		return false;
 	g_net.uplink = ifindex_of("veth0");
@@ -361,6 +366,11 @@ const std::vector<Untriggerable> &untriggerable()
 		 "has just proven holds at least 14 + 20 + 40 bytes; it can only fail for a frame "
 		 "shorter than ETH_HLEN after the shrink, which decap_checks rules out, and "
 		 "PROG_TEST_RUN has no fault injection for it"},
+		{STF_C_encap_redirect_failed,
+		 "bpf_redirect(ifindex, 0) and bpf_redirect_neigh with a full-size bpf_redir_neigh "
+		 "and flags 0 always return TC_ACT_REDIRECT; they return TC_ACT_SHOT only for bad "
+		 "flags or parameter sizes, which the program never passes. The counter makes "
+		 "\"encap\" count only packets whose redirect was accepted"},
 	};
 	return list;
 }

@@ -10,8 +10,11 @@
 //                        EncapLive attaches stf_encap to its egress for one test)
 //   IPv6 is disabled on every device: nothing but the tests sends packets
 //   nort0 <--> nort0p    up, forwarding on, no address and no route: FIB lookups fail
-//   nofwd0 <--> nofwd0p  up, 203.0.113.1/24, neighbour 203.0.113.254 permanent,
-//                        route 198.51.100.128/25 via 203.0.113.254, IPv4 forwarding OFF
+//   stft0 has IPv4 forwarding on: the programs' FIB lookups are made from it
+//   nofwd0 <--> nofwd0p  up, 198.51.100.65/28 (an address of the host, not a V4ADDR),
+//                        neighbour 198.51.100.78 permanent, route 198.51.100.128/25 via
+//                        198.51.100.78, IPv4 forwarding OFF
+//   unreachable 198.51.100.32/28, blackhole 198.51.100.48/28: no way back
 #pragma once
 
 #include <cstdint>

@@ -73,6 +73,26 @@ def cases(args):
     ]:
         add(name, counter, osrc=src, inner_src=DOC_NATIVE_SRC)
 
+    # The outer source in the receiving router's FIB. test_hostile.sh gives the router the
+    # routes these need: a second address of its own, a prefix routed out of its LAN side, an
+    # unreachable prefix. XDP runs before the kernel's martian check, so stf-xdp must catch
+    # the first two itself. Inner sources embed the outer one, so only the FIB can tell.
+    add("osrc_own_v4addr", "outer_src_local", osrc=args.outer_dst,
+        inner_src=sixtofour(args.outer_dst) + ":5::5")
+    add("osrc_host_secondary", "outer_src_local", osrc=args.host_secondary,
+        inner_src=sixtofour(args.host_secondary) + "::5")
+    add("osrc_wrong_iface", "outer_src_wrong_iface", osrc=args.wrong_iface_src,
+        inner_src=sixtofour(args.wrong_iface_src) + "::5")
+    add("osrc_unreachable", "outer_src_no_route", osrc=args.unreachable_src,
+        inner_src=sixtofour(args.unreachable_src) + "::5")
+
+    # Relay mode only ("relay_*", run after `attach --mode relay`), towards a native address
+    # of the site host (--native-dst). A native source into native IPv6 would make the relay
+    # an open door for spoofed sources; a 6to4 source tied to its outer source is its job.
+    add("relay_6to4_to_native", "decap", True, 0, inner_src=peer6, inner_dst=args.native_dst)
+    add("relay_native_to_native", "inner_native_to_native", inner_src=DOC_NATIVE_SRC,
+        inner_dst=args.native_dst)
+
     # Outer header damage.
     add("outer_version_5", "outer_bad_version", version=5, inner_src=peer6)
     add("outer_ihl_4", "outer_bad_ihl", ihl=4, inner_src=peer6)
@@ -131,6 +151,8 @@ def cases(args):
         ("enc_dst_10.1.2.3", "2002:a01:203::1", "encap_dst_private"),
         ("enc_dst_subnet_bcast", sixtofour(args.bcast) + "::1", "encap_dst_subnet_broadcast"),
         ("enc_dst_own_v4addr", sixtofour(args.outer_dst) + ":2::1", "encap_dst_local"),
+        # Not a V4ADDR but the router's own all the same: only the FIB knows.
+        ("enc_dst_host_secondary", sixtofour(args.host_secondary) + "::1", "encap_dst_local"),
     ]:
         add(name, counter, enc=True, inner_src=site, inner_dst=dst)
     # RFC 3056 9: a 6to4 source must leave from the V4ADDR it embeds, and that is not ours.
@@ -282,6 +304,14 @@ def main():
         p.add_argument("--other-site", default="2002:cb00:7101:1::10",
                        help="a 6to4 address that does not embed --outer-dst")
         p.add_argument("--not-ours", default="192.0.2.77", help="an IPv4 that is not the router's")
+        p.add_argument("--host-secondary", default="203.0.113.200",
+                       help="an IPv4 address of the router that is not a V4ADDR")
+        p.add_argument("--wrong-iface-src", default="203.0.113.70",
+                       help="an IPv4 the router routes out of another interface")
+        p.add_argument("--unreachable-src", default="203.0.113.33",
+                       help="an IPv4 the router has an unreachable route for")
+        p.add_argument("--native-dst", default="2001:db8:99::10",
+                       help="a native IPv6 address of the site host (relay cases)")
         if name == "send":
             p.add_argument("--iface", required=True)
             p.add_argument("--dst-mac", required=True)

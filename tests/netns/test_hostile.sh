@@ -38,6 +38,15 @@ RX="$STFT_TMP/rx.log"
 bg ah "$STFT_TMP/listener.log" "$PY" "$HOSTILE" listen --port $PORT --out "$RX"
 wait_port ah $PORT udp || die "UDP listener did not start: $(cat "$STFT_TMP/listener.log")"
 
+# What the FIB cases of hostile.py need (its defaults): a second IPv4 address of the router
+# that is not a V4ADDR, a prefix routed out of its LAN side, an unreachable prefix; and a
+# native IPv6 address of the host behind the router for the relay cases.
+must ip -n "$(ns ar)" addr add 203.0.113.200/32 dev lan0
+must ip -n "$(ns ar)" route add 203.0.113.64/26 dev lan0
+must ip -n "$(ns ar)" route add unreachable 203.0.113.32/28
+addr ar lan0 2001:db8:99::1/64
+addr ah eth0 2001:db8:99::10/64
+
 must stf ar attach eth0
 expect_out "status -j shows eth0 attached with exactly local 192.0.2.1" '["192.0.2.1"]' \
 	stf_json ar '[l["address"] for l in d["interfaces"][0]["local"]]' status eth0
@@ -133,7 +142,7 @@ CASES="$STFT_TMP/cases"
 log "router mode, default options: every decapsulation case (injected from inet)"
 while read -r case counter delivered ecn; do
 	run_case "$case" "$counter" "$delivered" "$ecn"
-done < <(grep -v '^enc_' "$CASES")
+done < <(grep -Ev '^(enc|relay)_' "$CASES")
 
 log "encapsulation side: martian or own embedded IPv4 destinations (sent from the site host)"
 # The outer headers of the valid ones (enc_valid, enc_dscp_ect0: the first two enc cases, the
@@ -168,6 +177,23 @@ run_case isrc_spoofed_6to4 inner_src_spoofed no - " 2nd prefix"
 check "prefix del eth0 203.0.113.77" stf ar prefix del eth0 203.0.113.77
 run_case valid - no - " prefix deleted"
 SEND_EXTRA=""
+
+log "ingress filter off: sources routed elsewhere are accepted, the router's own still not"
+must stf ar detach eth0
+must stf ar attach eth0 --ingress-filter off
+expect_out "status -j says ingress_filter false" false stf_json ar 'd["interfaces"][0]["ingress_filter"]' status eth0
+run_case osrc_wrong_iface decap yes 0 " ingress off"
+run_case osrc_unreachable decap yes 0 " ingress off"
+run_case osrc_own_v4addr outer_src_local no - " ingress off"
+run_case osrc_host_secondary outer_src_local no - " ingress off"
+
+log "relay mode: 6to4 into native IPv6 is decapsulated, native into native is not"
+must stf ar detach eth0
+must stf ar attach eth0 --mode relay
+[ "$(grep -c '^relay_' "$CASES")" -ge 2 ] || die "hostile.py list returned too few relay cases"
+while read -r case counter delivered ecn; do
+	run_case "$case" "$counter" "$delivered" "$ecn" " relay"
+done < <(grep '^relay_' "$CASES")
 
 log "re-attach with --permit-private: RFC 1918 outer sources are accepted, martians still not"
 must stf ar detach eth0

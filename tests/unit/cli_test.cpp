@@ -71,7 +71,7 @@ TEST(ParseCommandLine, AttachWithEveryOption)
 {
 	Invocation inv = parse({"attach", "eth0", "--local", "192.0.2.1", "--local", "198.51.100.1",
 				"--mode", "relay", "--relay", "203.0.113.1", "--ttl", "33", "--xdp-mode",
-				"generic", "--permit-private"});
+				"generic", "--permit-private", "--ingress-filter", "off"});
 	EXPECT_EQ(inv.command, Command::attach);
 	EXPECT_EQ(inv.ifname, "eth0");
 	ASSERT_TRUE(inv.request.locals);
@@ -81,6 +81,7 @@ TEST(ParseCommandLine, AttachWithEveryOption)
 	EXPECT_EQ(inv.request.ttl, 33u);
 	EXPECT_EQ(inv.request.xdp_mode, XdpMode::generic);
 	EXPECT_EQ(inv.request.permit_private, true);
+	EXPECT_EQ(inv.request.ingress_filter, false);
 	EXPECT_FALSE(inv.config_path);
 	EXPECT_FALSE(inv.json);
 }
@@ -95,6 +96,16 @@ TEST(ParseCommandLine, AttachLeavesUnsetOptionsUnset)
 	EXPECT_FALSE(inv.request.ttl);
 	EXPECT_FALSE(inv.request.xdp_mode);
 	EXPECT_FALSE(inv.request.permit_private);
+	EXPECT_FALSE(inv.request.ingress_filter);
+}
+
+TEST(ParseCommandLine, IngressFilterIsOnOrOff)
+{
+	EXPECT_EQ(parse({"attach", "eth0", "--ingress-filter", "on"}).request.ingress_filter, true);
+	EXPECT_EQ(parse({"attach", "eth0", "--ingress-filter", "off"}).request.ingress_filter, false);
+	std::string err = usage({"attach", "eth0", "--ingress-filter", "yes"});
+	EXPECT_THAT(err, HasSubstr("--ingress-filter"));
+	EXPECT_THAT(err, HasSubstr("on, off"));
 }
 
 TEST(ParseCommandLine, OptionsBeforeTheInterface)
@@ -228,7 +239,7 @@ TEST(ParseCommandLine, EachCommandHasItsOwnHelpWithAnExample)
 TEST(ParseCommandLine, AttachHelpDescribesEveryOption)
 {
 	std::string text = parse({"attach", "--help"}).text;
-	for (const char *opt : {"--local", "--mode", "--relay", "--ttl", "--xdp-mode", "--permit-private",
+	for (const char *opt : {"--local", "--mode", "--relay", "--ttl", "--xdp-mode", "--permit-private", "--ingress-filter",
 				"--config", "router", "relay", "return-relay", "native", "generic"})
 		EXPECT_THAT(text, HasSubstr(opt));
 }

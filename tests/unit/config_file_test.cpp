@@ -43,6 +43,7 @@ TEST(ConfigFile, FullValidFile)
 		"ttl": 33,
 		"xdp_mode": "generic",
 		"permit_private": true,
+		"ingress_filter": false,
 		"filters": {"allow": ["198.51.100.0/24"], "deny": ["198.51.100.128/25", "192.0.2.7"]}
 	})",
 					    "config.json");
@@ -53,6 +54,7 @@ TEST(ConfigFile, FullValidFile)
 	EXPECT_EQ(r.ttl, 33u);
 	EXPECT_EQ(r.xdp_mode, XdpMode::generic);
 	EXPECT_EQ(r.permit_private, true);
+	EXPECT_EQ(r.ingress_filter, false);
 	EXPECT_THAT(r.allow, ElementsAre(Ipv4Prefix{ip(198, 51, 100, 0), 24}));
 	EXPECT_THAT(r.deny, ElementsAre(Ipv4Prefix{ip(198, 51, 100, 128), 25},
 					Ipv4Prefix{ip(192, 0, 2, 7), 32}));
@@ -67,6 +69,7 @@ TEST(ConfigFile, EmptyObjectLeavesEverythingUnset)
 	EXPECT_FALSE(r.ttl);
 	EXPECT_FALSE(r.xdp_mode);
 	EXPECT_FALSE(r.permit_private);
+	EXPECT_FALSE(r.ingress_filter);
 	EXPECT_TRUE(r.allow.empty() && r.deny.empty());
 }
 
@@ -112,6 +115,7 @@ TEST(ConfigFile, BadValuesNameTheKey)
 		{R"({"xdp_mode": "turbo"})", "config.json: key 'xdp_mode': expected one of \"native\""},
 		{R"({"permit_private": "yes"})", "config.json: key 'permit_private': expected true or false"},
 		{R"({"permit_private": 1})", "config.json: key 'permit_private': expected true or false"},
+		{R"({"ingress_filter": "off"})", "config.json: key 'ingress_filter': expected true or false"},
 		{R"({"filters": []})", "config.json: key 'filters': expected an object"},
 		{R"({"filters": {"deny": "198.51.100.0/24"}})", "config.json: key 'filters.deny': expected an array"},
 		{R"({"filters": {"deny": [24]}})", "config.json: key 'filters.deny': expected an array"},

@@ -64,6 +64,16 @@ TEST(MergeOptions, DefaultsWhenNothingIsGiven)
 	EXPECT_EQ(o.ttl, STF_DEFAULT_TTL);
 	EXPECT_EQ(o.xdp_mode, XdpMode::native);
 	EXPECT_FALSE(o.permit_private);
+	EXPECT_TRUE(o.ingress_filter); // RFC 3964 5.3.3, on unless turned off
+}
+
+TEST(MergeOptions, IngressFilterFromFileOrCommandLine)
+{
+	AttachRequest file, cli;
+	file.ingress_filter = false;
+	EXPECT_FALSE(merge_options("eth0", file, {}).ingress_filter);
+	cli.ingress_filter = true;
+	EXPECT_TRUE(merge_options("eth0", file, cli).ingress_filter);
 }
 
 TEST(MergeOptions, CommandLineWinsFieldByField)
