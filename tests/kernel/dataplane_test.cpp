@@ -1,7 +1,7 @@
 // Dataplane against the real kernel, inside the private network namespace that
-// tests/kernel/netns_main.cpp creates: attach, find again from scratch, transactional
-// rollback, detach leaving nothing behind. Kernel state is read through the probes of
-// probe.h, which fail loudly if they cannot read it.
+// tests/kernel/netns_main.cpp creates: attach, find again from scratch, detach leaving nothing
+// behind. The rollback of a failed attach is in attach_rollback_test.cpp. Kernel state is read
+// through the probes of probe.h, which fail loudly if they cannot read it.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -71,25 +71,6 @@ TEST_F(DataplaneTest, SecondAttachIsRefusedAndChangesNothing)
 	auto found = Dataplane::find("dpt0");
 	ASSERT_TRUE(found.has_value());
 	EXPECT_EQ(xdp, found->info().xdp_prog_id);
-}
-
-TEST_F(DataplaneTest, FailedAttachRollsBackEverything)
-{
-	// Another XDP program already on the interface: attach must fail and leave no device.
-	Dataplane other = Dataplane::attach(opts); // occupies XDP on dpt0
-	std::string tun = tunnel_name(ifindex);
-	// Remove only its tunnel device: the XDP program stays, so a new attach must fail at
-	// the XDP step, after creating a device, and roll that device back.
-	netlink::delete_link(netlink::link_index(tun));
-	try {
-		Dataplane::attach(opts);
-		FAIL() << "attach over a foreign XDP program succeeded";
-	} catch (const Error &e) {
-		EXPECT_EQ(Exit::already_attached, e.code());
-	}
-	EXPECT_FALSE(has_link(tun));
-	EXPECT_EQ(0u, routes6("2002::/16").size());
-	EXPECT_EQ(0, system("ip link set dpt0 xdp off"));
 }
 
 TEST_F(DataplaneTest, DetachLeavesNothingBehind)
