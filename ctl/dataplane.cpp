@@ -130,6 +130,17 @@ __u32 xdp_flags(XdpMode mode)
 	return mode == XdpMode::native ? XDP_FLAGS_DRV_MODE : XDP_FLAGS_SKB_MODE;
 }
 
+// Removes the XDP program of ifindex only while it is still prog_fd's program: with
+// XDP_FLAGS_REPLACE the kernel compares, so a program attached by someone else since is left
+// alone (the call fails instead).
+void remove_own_xdp(uint32_t ifindex, int prog_fd, XdpMode mode, const std::string &ctx)
+{
+	LIBBPF_OPTS(bpf_xdp_attach_opts, o, .old_prog_fd = prog_fd);
+	int err = bpf_xdp_detach(static_cast<int>(ifindex), XDP_FLAGS_REPLACE | xdp_flags(mode), &o);
+	if (err)
+		sys_error(ctx + ": remove XDP program", err);
+}
+
 struct XdpState {
 	__u32 prog_id = 0;
 	std::optional<XdpMode> mode;
@@ -261,9 +272,13 @@ Dataplane::Dataplane(Dataplane &&) noexcept = default;
 Dataplane &Dataplane::operator=(Dataplane &&) noexcept = default;
 Dataplane::~Dataplane() = default;
 
-Dataplane Dataplane::attach(const AttachOptions &opts)
+Dataplane Dataplane::attach(const AttachOptions &opts, const AttachStepHook &after_step)
 {
 	quiet_libbpf();
+	auto done = [&after_step](AttachStep s) {
+		if (after_step)
+			after_step(s);
+	};
 	const std::string ctx = "attach " + opts.ifname;
 	uint32_t ifindex = netlink::link_index(opts.ifname);
 	if (!ifindex)
@@ -295,6 +310,7 @@ Dataplane Dataplane::attach(const AttachOptions &opts)
 		sys_error(ctx + ": load BPF programs", errno);
 	dp.maps_ = make_store(dp.skel_.get());
 
+	// Declared after dp: the undo steps run while dp's skeleton (its program fds) still exists.
 	Rollback rollback;
 	netlink::create_veth(tun, tunnel_peer_name(ifindex), tun_mtu, kAliasPrefix + opts.ifname);
 	uint32_t tun_ifindex = netlink::link_index(tun);
@@ -303,6 +319,7 @@ Dataplane Dataplane::attach(const AttachOptions &opts)
 	// Both programs look up the FIB from the tunnel device (bpf/lib/fib.h), which the
 	// helper allows only with IPv4 forwarding on there. The device carries no IPv4.
 	set_ipv4_forwarding(tun, true);
+	done(AttachStep::tunnel_created);
 
 	// Configuration before hooks: no packet ever meets an unconfigured program.
 	dp.maps_->set_config(build_config(opts, ifindex, tun_ifindex, subnet_broadcasts()));
@@ -310,6 +327,7 @@ Dataplane Dataplane::attach(const AttachOptions &opts)
 		filter_add(*dp.maps_, FilterKind::allow, p);
 	for (const auto &p : opts.deny)
 		filter_add(*dp.maps_, FilterKind::deny, p);
+	done(AttachStep::maps_written);
 
 	// Encapsulation: tc egress on the tunnel device (clsact via netlink, as on 6.1).
 	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = static_cast<int>(tun_ifindex),
@@ -323,14 +341,21 @@ Dataplane Dataplane::attach(const AttachOptions &opts)
 	if (err)
 		sys_error(ctx + ": attach tc program to " + tun, err);
 	dp.tc_prog_id_ = tc.prog_id;
+	// No undo of its own: the filter and clsact go with the tunnel device.
+	done(AttachStep::encap_hooked);
 
 	netlink::set_link_up(netlink::link_index(tunnel_peer_name(ifindex)));
 	netlink::set_link_up(tun_ifindex);
+	done(AttachStep::links_up);
+	// Routes through the tunnel go with the device as well.
 	static const uint8_t six_to_four[16] = {0x20, 0x02};
 	static const uint8_t any[16] = {};
 	add_tunnel_route(six_to_four, 16, tun_ifindex, tun_mtu, kRoute6toMetric, ctx);
-	if (opts.relay)
+	done(AttachStep::route_6to4);
+	if (opts.relay) {
 		add_tunnel_route(any, 0, tun_ifindex, tun_mtu, kRouteRelayMetric, ctx);
+		done(AttachStep::route_default);
+	}
 
 	// Decapsulation last: from here on packets arrive.
 	if (decap) {
@@ -346,9 +371,14 @@ Dataplane Dataplane::attach(const AttachOptions &opts)
 				    -err);
 		if (err)
 			sys_error(ctx + ": attach XDP program", err);
+		// Unlike the other hooks the XDP program is on the interface, not on the tunnel
+		// device: it needs an undo of its own.
+		rollback.add([ifindex, ctx, fd = bpf_program__fd(dp.skel_->progs.stf_decap),
+			      mode = opts.xdp_mode] { remove_own_xdp(ifindex, fd, mode, ctx); });
 		XdpState x = query_xdp(ifindex);
 		dp.xdp_prog_id_ = x.prog_id;
 		dp.xdp_mode_ = opts.xdp_mode;
+		done(AttachStep::decap_hooked);
 	}
 	rollback.commit();
 	return dp;
@@ -454,13 +484,9 @@ std::optional<Dataplane> Dataplane::find_orphan(const std::string &ifname)
 void Dataplane::detach()
 {
 	if (xdp_prog_id_) {
-		// Only remove the XDP program if it is still ours (XDP_FLAGS_REPLACE).
 		Fd prog(bpf_prog_get_fd_by_id(xdp_prog_id_));
-		LIBBPF_OPTS(bpf_xdp_attach_opts, o, .old_prog_fd = prog.get());
-		__u32 flags = XDP_FLAGS_REPLACE | xdp_flags(xdp_mode_.value_or(XdpMode::native));
-		int err = bpf_xdp_detach(static_cast<int>(ifindex_), flags, &o);
-		if (err)
-			sys_error("detach " + ifname_ + ": remove XDP program", err);
+		remove_own_xdp(ifindex_, prog.get(), xdp_mode_.value_or(XdpMode::native),
+			       "detach " + ifname_);
 		xdp_prog_id_ = 0;
 	}
 	// The tc filter, the clsact qdisc, the routes and the peer all go with the device.

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -40,11 +41,30 @@ private:
 std::string tunnel_name(uint32_t ifindex);
 std::string tunnel_peer_name(uint32_t ifindex);
 
+// The steps of an attach after which kernel state exists that a failure must undo, in the
+// order attach takes them. route_default happens only with a relay, decap_hooked only in the
+// modes that decapsulate (not return-relay).
+enum class AttachStep {
+	tunnel_created, // the veth pair stf<N>/stf<N>p, down
+	maps_written,   // config and filters in the skeleton's maps
+	encap_hooked,   // tc egress program on the tunnel device
+	links_up,       // both ends of the pair up
+	route_6to4,     // 2002::/16 into the tunnel
+	route_default,  // ::/0 at metric 2048 into the tunnel (relay set)
+	decap_hooked,   // XDP program on the interface
+};
+
+// Called after each step that took place; whatever it throws fails the attach like a failure
+// of the next step would. Production passes none; tests inject faults with it, so the
+// rollback of every step can be exercised.
+using AttachStepHook = std::function<void(AttachStep)>;
+
 class Dataplane {
 public:
-	// Loads, configures and hooks everything, or changes nothing: on any failure every step
-	// already taken is undone before the Error propagates.
-	static Dataplane attach(const AttachOptions &opts);
+	// Loads, configures and hooks everything, or changes nothing: on any failure (including
+	// an exception from after_step) every step already taken is undone before the exception
+	// propagates.
+	static Dataplane attach(const AttachOptions &opts, const AttachStepHook &after_step = {});
 	// The dataplane attached to ifname, or nullopt if stf-xdp is not attached there.
 	// Throws Exit::no_interface if ifname does not exist.
 	static std::optional<Dataplane> find(const std::string &ifname);

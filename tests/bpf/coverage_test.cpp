@@ -1,7 +1,8 @@
 // Every DROP and PASS reason of the contract (STF_COUNTER_LIST) has at least one table case
 // that expects it, or is argued untriggerable in harness.cpp. The tables declare their
-// expected counters at static initialisation, so this holds under any --gtest_filter; main.cpp
-// additionally checks, after an unfiltered run, that those cases ran and passed.
+// expected counters at static initialisation, so this holds under any --gtest_filter; the gate
+// in main.cpp (ctest: bpf.gate_all_cases) additionally checks, after an unfiltered run, that
+// those cases ran and passed.
 #include <gtest/gtest.h>
 
 #include "harness.h"
