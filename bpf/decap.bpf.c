@@ -11,7 +11,11 @@
  *   5. inner header checks (RFC 3964 5.3.2) and consistency (RFC 3964 5.2)
  *   6. the outer source in the FIB: not an address of ours, routed back out of the attached
  *      interface (RFC 3964 5.3.3); a FIB lookup is the dearest check, so it comes last
- *   7. RFC 6040 ECN, strip the outer header, hand IPv6 to the kernel
+ *   7. RFC 6040 ECN, strip the outer header, redirect the IPv6 frame into the tunnel pair so
+ *      the kernel receives it on stf-xdp's tunnel device, never on the physical interface:
+ *      a tunnelled Neighbor Discovery message (hop limit 255) must not pass for on-link
+ *      traffic of this link, and reverse-path filters, `iifname` rules, tcpdump and the
+ *      device's counters must see the tunnel, as with sit's tun6to4 and stf's stf0
  * Every drop has its own counter (include/stf/contract.h).
  */
 #include <linux/bpf.h>
@@ -195,8 +199,12 @@ static __always_inline __u32 decap_checks(struct xdp_md *ctx, const struct stf_c
 	return STF_C_decap;
 }
 
-/* Remove the 20-byte outer header: move the Ethernet header forward, then shrink the head. */
-static __always_inline int decap_strip(struct xdp_md *ctx)
+/*
+ * Remove the 20-byte outer header: write the new Ethernet header 20 bytes further on, then
+ * shrink the head. The destination is the tunnel device's own MAC, or its stack would drop
+ * the frame as PACKET_OTHERHOST; the source stays the sender's link address.
+ */
+static __always_inline int decap_strip(struct xdp_md *ctx, const struct stf_config *cfg)
 {
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
@@ -208,7 +216,7 @@ static __always_inline int decap_strip(struct xdp_md *ctx)
 	/* 14 bytes move 20 forward: the two copies do not overlap. */
 	new_eth->h_proto = bpf_htons(ETH_P_IPV6);
 	__builtin_memcpy(new_eth->h_source, old_eth->h_source, ETH_ALEN);
-	__builtin_memcpy(new_eth->h_dest, old_eth->h_dest, ETH_ALEN);
+	__builtin_memcpy(new_eth->h_dest, cfg->tun_mac, ETH_ALEN);
 	return bpf_xdp_adjust_head(ctx, sizeof(struct iphdr));
 }
 
@@ -238,12 +246,15 @@ int stf_decap(struct xdp_md *ctx)
 		if ((void *)(ip6 + 1) > data_end)
 			return XDP_DROP; /* proven impossible by decap_checks; for the verifier */
 		ip6->flow_lbl[0] = (ip6->flow_lbl[0] & ~(ECN_MASK << 4)) | (ecn << 4);
-		if (decap_strip(ctx))
+		if (decap_strip(ctx, cfg))
 			verdict = STF_C_decap_adjust_failed;
 	}
 	stf_count(verdict, frame_len);
-	if (verdict == STF_C_decap || verdict == STF_C_pass_fragment ||
-	    verdict == STF_C_pass_options)
+	/* Transmitted by the peer, received by the tunnel device. bpf_redirect with flags 0
+	 * always answers XDP_REDIRECT; the transmit itself happens after the program. */
+	if (verdict == STF_C_decap)
+		return bpf_redirect(cfg->tun_peer_ifindex, 0);
+	if (verdict == STF_C_pass_fragment || verdict == STF_C_pass_options)
 		return XDP_PASS;
 	return XDP_DROP;
 }

@@ -14,6 +14,7 @@
 #include "error.h"
 #include "netlink.h"
 #include "state.h"
+#include "ifdev.h"
 #include "stf.skel.h"
 #include "sysctl.h"
 #include "stf/addr_class.h"
@@ -238,7 +239,8 @@ std::vector<uint32_t> subnet_broadcasts()
 
 std::unique_ptr<MapStore> make_store(stf_bpf *skel)
 {
-	return std::make_unique<BpfMapStore>(bpf_map__fd(skel->maps.stf_config_v1),
+	return std::make_unique<BpfMapStore>(bpf_map__fd(skel->maps.stf_config_v2),
+					     bpf_map__fd(skel->maps.stf_cfgsel_v1),
 					     bpf_map__fd(skel->maps.stf_counters_v1),
 					     bpf_map__fd(skel->maps.stf_allow_v1),
 					     bpf_map__fd(skel->maps.stf_deny_v1));
@@ -319,10 +321,20 @@ Dataplane Dataplane::attach(const AttachOptions &opts, const AttachStepHook &aft
 	// Both programs look up the FIB from the tunnel device (bpf/lib/fib.h), which the
 	// helper allows only with IPv4 forwarding on there. The device carries no IPv4.
 	set_ipv4_forwarding(tun, true);
+	// Decapsulated frames are redirected into the peer and received on the tunnel device
+	// (bpf/decap.bpf.c), addressed to its MAC; a veth takes XDP-redirected frames only with
+	// its NAPI on, which GRO turns on.
+	set_gro(tun, true);
+	disable_ipv6(tunnel_peer_name(ifindex));
+	const uint32_t peer_ifindex = netlink::link_index(tunnel_peer_name(ifindex));
 	done(AttachStep::tunnel_created);
 
 	// Configuration before hooks: no packet ever meets an unconfigured program.
-	dp.maps_->set_config(build_config(opts, ifindex, tun_ifindex, subnet_broadcasts()));
+	stf_config cfg = build_config(opts, ifindex, tun_ifindex, subnet_broadcasts());
+	cfg.tun_peer_ifindex = peer_ifindex;
+	const Mac tun_mac = link_mac(tun);
+	std::memcpy(cfg.tun_mac, tun_mac.data(), sizeof(cfg.tun_mac));
+	dp.maps_->set_config(cfg);
 	for (const auto &p : opts.allow)
 		filter_add(*dp.maps_, FilterKind::allow, p);
 	for (const auto &p : opts.deny)
@@ -344,7 +356,7 @@ Dataplane Dataplane::attach(const AttachOptions &opts, const AttachStepHook &aft
 	// No undo of its own: the filter and clsact go with the tunnel device.
 	done(AttachStep::encap_hooked);
 
-	netlink::set_link_up(netlink::link_index(tunnel_peer_name(ifindex)));
+	netlink::set_link_up(peer_ifindex);
 	netlink::set_link_up(tun_ifindex);
 	done(AttachStep::links_up);
 	// Routes through the tunnel go with the device as well.
@@ -440,7 +452,8 @@ std::optional<Dataplane> Dataplane::bind(const std::string &ifname, uint32_t ifi
 	}
 	bind_maps(dp.skel_.get(), map_ids);
 	dp.maps_ = make_store(dp.skel_.get());
-	if (bpf_map__fd(dp.skel_->maps.stf_config_v1) < 0 ||
+	if (bpf_map__fd(dp.skel_->maps.stf_config_v2) < 0 ||
+	    bpf_map__fd(dp.skel_->maps.stf_cfgsel_v1) < 0 ||
 	    bpf_map__fd(dp.skel_->maps.stf_counters_v1) < 0)
 		throw Error(Exit::failure, "the dataplane on " + ifname + " lacks its maps");
 	return dp;

@@ -3,6 +3,12 @@
 #include <arpa/inet.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include <linux/membarrier.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <thread>
 
 #include "error.h"
 
@@ -31,22 +37,45 @@ void require_fd(int fd, FilterKind kind)
 						 "decapsulates nothing (return-relay mode)");
 }
 
+// Returns once every BPF program that may have read the old selector has finished. The
+// programs run inside RCU read-side sections, and MEMBARRIER_CMD_GLOBAL is synchronize_rcu()
+// in the kernel. Where it is refused (nohz_full kernels), a pause far longer than any one
+// run of the programs (microseconds) stands in for it.
+void wait_for_readers()
+{
+	if (syscall(__NR_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0) == 0)
+		return;
+	std::this_thread::sleep_for(std::chrono::milliseconds(50));
+}
+
 } // namespace
+
+__u32 BpfMapStore::live_slot() const
+{
+	__u32 key = 0, slot = 0;
+	if (bpf_map_lookup_elem(selector_fd_, &key, &slot))
+		sys_error("read stf_cfgsel_v1", errno);
+	return slot & 1;
+}
 
 stf_config BpfMapStore::config() const
 {
-	__u32 key = 0;
+	__u32 slot = live_slot();
 	stf_config cfg{};
-	if (bpf_map_lookup_elem(config_fd_, &key, &cfg))
-		sys_error("read stf_config_v1", errno);
+	if (bpf_map_lookup_elem(config_fd_, &slot, &cfg))
+		sys_error("read stf_config_v2", errno);
 	return cfg;
 }
 
 void BpfMapStore::set_config(const stf_config &cfg)
 {
-	__u32 key = 0;
-	if (bpf_map_update_elem(config_fd_, &key, &cfg, BPF_ANY))
-		sys_error("write stf_config_v1", errno);
+	__u32 key = 0, next = live_slot() ^ 1;
+	if (bpf_map_update_elem(config_fd_, &next, &cfg, BPF_ANY))
+		sys_error("write stf_config_v2", errno);
+	// One aligned 4-byte value: a program reads the old slot number or the new one.
+	if (bpf_map_update_elem(selector_fd_, &key, &next, BPF_ANY))
+		sys_error("write stf_cfgsel_v1", errno);
+	wait_for_readers(); // the old slot is free to be written by the next change
 }
 
 CounterValues BpfMapStore::counters() const

@@ -23,11 +23,14 @@ public:
 };
 
 // The real maps, by file descriptor (owned by the skeleton; the store does not close them).
+// The configuration is double-buffered (include/stf/contract.h): set_config writes the slot
+// no packet reads, flips the selector, then waits until no packet can still be reading the
+// old slot, so every packet sees one whole configuration, old or new.
 class BpfMapStore final : public MapStore {
 public:
-	BpfMapStore(int config_fd, int counters_fd, int allow_fd, int deny_fd)
-		: config_fd_(config_fd), counters_fd_(counters_fd), allow_fd_(allow_fd),
-		  deny_fd_(deny_fd)
+	BpfMapStore(int config_fd, int selector_fd, int counters_fd, int allow_fd, int deny_fd)
+		: config_fd_(config_fd), selector_fd_(selector_fd), counters_fd_(counters_fd),
+		  allow_fd_(allow_fd), deny_fd_(deny_fd)
 	{
 	}
 	stf_config config() const override;
@@ -39,7 +42,8 @@ public:
 
 private:
 	int lpm_fd(FilterKind kind) const { return kind == FilterKind::allow ? allow_fd_ : deny_fd_; }
-	int config_fd_, counters_fd_, allow_fd_, deny_fd_;
+	__u32 live_slot() const;
+	int config_fd_, selector_fd_, counters_fd_, allow_fd_, deny_fd_;
 };
 
 } // namespace stf

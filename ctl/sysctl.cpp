@@ -18,11 +18,8 @@ std::string forwarding_path(const std::string &ifname)
 	return "/proc/sys/net/ipv4/conf/" + ifname + "/forwarding";
 }
 
-} // namespace
-
-void set_ipv4_forwarding(const std::string &ifname, bool on)
+void write_flag(const std::string &path, bool on)
 {
-	const std::string path = forwarding_path(ifname);
 	int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
 	if (fd < 0)
 		sys_error("open " + path, errno);
@@ -32,6 +29,18 @@ void set_ipv4_forwarding(const std::string &ifname, bool on)
 	::close(fd);
 	if (n != 2)
 		sys_error("write " + path, n < 0 ? err : EIO);
+}
+
+} // namespace
+
+void set_ipv4_forwarding(const std::string &ifname, bool on)
+{
+	write_flag(forwarding_path(ifname), on);
+}
+
+void disable_ipv6(const std::string &ifname)
+{
+	write_flag("/proc/sys/net/ipv6/conf/" + ifname + "/disable_ipv6", true);
 }
 
 bool ipv4_forwarding(const std::string &ifname)

@@ -11,4 +11,8 @@ namespace stf {
 void set_ipv4_forwarding(const std::string &ifname, bool on);
 bool ipv4_forwarding(const std::string &ifname); // false if it cannot be read
 
+// net.ipv6.conf.<ifname>.disable_ipv6 = 1: for the tunnel pair's peer, which only transmits
+// the frames decapsulation redirects into it and must send nothing of its own (no MLD).
+void disable_ipv6(const std::string &ifname);
+
 } // namespace stf

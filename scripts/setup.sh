@@ -16,7 +16,7 @@ packages=(
 	libbpf-dev bpftool libelf-dev zlib1g-dev linux-libc-dev
 	nlohmann-json3-dev libcli11-dev libgtest-dev libgmock-dev
 	# tests and demo
-	iproute2 iputils-ping netcat-openbsd tcpdump python3 python3-scapy
+	iproute2 iputils-ping netcat-openbsd tcpdump ethtool python3 python3-scapy
 )
 
 missing=()

@@ -10,12 +10,20 @@
 #include <bpf/bpf_helpers.h>
 #include "stf/contract.h"
 
+/* Two configuration slots and the selector of the live one (include/stf/contract.h). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 2);
+	__type(key, __u32);
+	__type(value, struct stf_config);
+} stf_config_v2 SEC(".maps") __weak;
+
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, struct stf_config);
-} stf_config_v1 SEC(".maps") __weak;
+	__type(value, __u32);
+} stf_cfgsel_v1 SEC(".maps") __weak;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -35,12 +43,16 @@ struct stf_lpm4_trie {
 struct stf_lpm4_trie stf_allow_v1 SEC(".maps") __weak;
 struct stf_lpm4_trie stf_deny_v1 SEC(".maps") __weak;
 
-/* An array lookup with a constant key is inlined by the verifier: a few instructions. */
+/* Array lookups are inlined by the verifier: two of them cost a few instructions. */
 static __always_inline const struct stf_config *stf_config_get(void)
 {
 	__u32 key = 0;
+	const __u32 *sel = bpf_map_lookup_elem(&stf_cfgsel_v1, &key);
 
-	return bpf_map_lookup_elem(&stf_config_v1, &key);
+	if (!sel)
+		return 0;
+	key = *sel & 1;
+	return bpf_map_lookup_elem(&stf_config_v2, &key);
 }
 
 #endif

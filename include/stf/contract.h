@@ -31,10 +31,21 @@ enum stf_config_flags {
 	STF_F_INGRESS_FILTER = 1u << 1,
 };
 
-/* The single entry (key 0) of stf_config_v1. Addresses in network byte order. */
+/*
+ * One slot of stf_config_v2. The map has two slots and stf_cfgsel_v1 (one __u32) names the
+ * live one: the control plane writes the other slot whole, then flips the selector, then
+ * waits for an RCU grace period before it may write the old slot again, so a packet never
+ * reads a half-written configuration (a plain in-place update is a memcpy the programs can
+ * race). Addresses in network byte order.
+ */
 struct stf_config {
 	__u32 ifindex;     /* the attached (physical) interface: encapsulated packets leave here */
 	__u32 tun_ifindex; /* our tunnel device: 2002::/16 is routed into it, tc encap runs on it */
+	/* Decapsulated frames are redirected into the tunnel pair's peer, so they are received
+	 * on the tunnel device (as sit's and stf's are), addressed to its MAC. */
+	__u32 tun_peer_ifindex;
+	__u8 tun_mac[6];
+	__u8 pad1[2];
 	__u8 mode;         /* enum stf_mode */
 	__u8 ttl;          /* outer TTL on encapsulation */
 	__u8 flags;        /* enum stf_config_flags */
@@ -161,7 +172,7 @@ enum stf_counter_kind { STF_KIND_STAT, STF_KIND_PASS, STF_KIND_DROP };
 #undef STF_STATIC_ASSERT
 #define STF_STATIC_ASSERT(c, m) static_assert(c, m)
 #endif
-STF_STATIC_ASSERT(sizeof(struct stf_config) == 20 + 4 * STF_MAX_LOCAL + 4 * STF_MAX_BCAST,
+STF_STATIC_ASSERT(sizeof(struct stf_config) == 32 + 4 * STF_MAX_LOCAL + 4 * STF_MAX_BCAST,
 		  "stf_config layout changed: bump the map version suffix");
 STF_STATIC_ASSERT(sizeof(struct stf_lpm4_key) == 8, "stf_lpm4_key layout");
 STF_STATIC_ASSERT(sizeof(struct stf_counter) == 16, "stf_counter layout");

@@ -62,14 +62,16 @@ struct Tun {
 	Bytes l4_bytes() const { return l4 ? *l4 : icmpv6_echo(inner, 0x77, 1, pattern(24)); }
 	Bytes inner_bytes() const { return ipv6(inner, l4_bytes()); }
 	Bytes frame() const { return cat(eth(l2, ipv4(outer, inner_bytes())), trailer); }
-	// What a correct decapsulation hands to the IPv6 stack: the same MACs, type 0x86DD, the
-	// inner packet with its ECN field set to `ecn` (or untouched), and any trailer as is.
+	// What a correct decapsulation redirects into the tunnel pair: addressed to the tunnel
+	// device's MAC, from the sender's, type 0x86DD, the inner packet with its ECN field set
+	// to `ecn` (or untouched), and any trailer as is.
 	Bytes decapped(int ecn = -1) const
 	{
 		Ipv6 in6 = inner;
 		if (ecn >= 0)
 			in6.tclass = uint8_t((in6.tclass & ~0x3) | ecn);
 		Eth e = l2;
+		e.dst = stft::g_net.tunnel_mac;
 		e.type = kEthIpv6;
 		return cat(eth(e, ipv6(in6, l4_bytes())), trailer);
 	}
@@ -104,7 +106,7 @@ struct DecapCase {
 DecapCase decap(std::string name, std::string desc, const Tun &t, int ecn = -1)
 {
 	DecapCase c{std::move(name), std::move(desc), t.frame()};
-	c.verdict = XDP_PASS;
+	c.verdict = XDP_REDIRECT;
 	c.out = Out::Exact;
 	c.expected = t.decapped(ecn);
 	c.counter = STF_C_decap;
@@ -558,6 +560,8 @@ stf_config base_config()
 	stf_config c{};
 	c.ifindex = stft::g_net.uplink;
 	c.tun_ifindex = stft::g_net.tunnel;
+	c.tun_peer_ifindex = stft::g_net.tunnel_peer;
+	std::memcpy(c.tun_mac, stft::g_net.tunnel_mac.data(), sizeof(c.tun_mac));
 	c.mode = STF_MODE_ROUTER;
 	c.ttl = STF_DEFAULT_TTL;
 	c.flags = STF_F_INGRESS_FILTER; // the control plane's default
@@ -595,7 +599,7 @@ TEST_P(DecapTable, Run)
 	const auto after = stft::read_counters();
 
 	ASSERT_EQ(r.err, 0) << "BPF_PROG_TEST_RUN failed: " << std::strerror(-r.err);
-	EXPECT_EQ(r.retval, c.verdict) << "XDP verdict (1 = DROP, 2 = PASS)";
+	EXPECT_EQ(r.retval, c.verdict) << "XDP verdict (1 = DROP, 2 = PASS, 4 = REDIRECT)";
 	const Bytes &want = c.out == Out::Exact ? c.expected : c.input;
 	EXPECT_TRUE(r.out == want) << "output bytes: " << diff(want, r.out);
 

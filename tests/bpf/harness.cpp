@@ -131,7 +131,8 @@ bool setup_netns()
 		  write_sysctl("net/ipv4/conf/veth0/forwarding", "1") &&
 		  // The tunnel device the encap program would be attached to. Both programs look
 		  // up the FIB from it, which needs IPv4 forwarding on there (as attach sets it).
-		  ip("link add stft0 type veth peer name stft0p") && ip("link set stft0 up") &&
+		  ip("link add stft0 address 02:00:00:00:00:51 type veth peer name stft0p") &&
+		  ip("link set stft0 up") &&
 		  ip("link set stft0p up") && write_sysctl("net/ipv4/conf/stft0/forwarding", "1") &&
 		  // Up, forwarding, but nothing routed through it.
 		  ip("link add nort0 type veth peer name nort0p") && ip("link set nort0 up") &&
@@ -151,9 +152,10 @@ bool setup_netns()
 		return false;
 	g_net.uplink = ifindex_of("veth0");
 	g_net.tunnel = ifindex_of("stft0");
+	g_net.tunnel_peer = ifindex_of("stft0p");
 	g_net.noroute = ifindex_of("nort0");
 	g_net.nofwd = ifindex_of("nofwd0");
-	return g_net.uplink && g_net.tunnel && g_net.noroute && g_net.nofwd;
+	return g_net.uplink && g_net.tunnel && g_net.tunnel_peer && g_net.noroute && g_net.nofwd;
 }
 
 bool load_skeleton()
@@ -180,10 +182,13 @@ stf_bpf *skel()
 
 bool write_config(const stf_config &cfg)
 {
+	// No packet runs concurrently here: slot 0, selected, is enough.
 	uint32_t key = 0;
-	int err = bpf_map_update_elem(bpf_map__fd(g_skel->maps.stf_config_v1), &key, &cfg, BPF_ANY);
-	EXPECT_EQ(err, 0) << "stf_config_v1 update: " << std::strerror(errno);
-	return err == 0;
+	int err = bpf_map_update_elem(bpf_map__fd(g_skel->maps.stf_config_v2), &key, &cfg, BPF_ANY);
+	EXPECT_EQ(err, 0) << "stf_config_v2 update: " << std::strerror(errno);
+	int err2 = bpf_map_update_elem(bpf_map__fd(g_skel->maps.stf_cfgsel_v1), &key, &key, BPF_ANY);
+	EXPECT_EQ(err2, 0) << "stf_cfgsel_v1 update: " << std::strerror(errno);
+	return err == 0 && err2 == 0;
 }
 
 namespace {

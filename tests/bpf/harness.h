@@ -6,7 +6,8 @@
 //
 //   veth0 (02:00:00:00:00:01, 192.0.2.1/24, IPv4 forwarding on)  <-->  veth0p (up)
 //     default via 192.0.2.254, neighbour 192.0.2.254 lladdr 02:00:00:00:00:fe permanent
-//   stft0 <--> stft0p    stands in for the tunnel device tc encap runs on (ctx ifindex;
+//   stft0 (02:00:00:00:00:51) <--> stft0p
+//                        stands in for the tunnel device tc encap runs on (ctx ifindex;
 //                        EncapLive attaches stf_encap to its egress for one test)
 //   IPv6 is disabled on every device: nothing but the tests sends packets
 //   nort0 <--> nort0p    up, forwarding on, no address and no route: FIB lookups fail
@@ -36,9 +37,11 @@ namespace stft {
 struct NetNs {
 	uint32_t uplink = 0;  // veth0
 	uint32_t tunnel = 0;  // stft0
+	uint32_t tunnel_peer = 0; // stft0p: decapsulated frames are redirected here
 	uint32_t noroute = 0; // nort0
 	uint32_t nofwd = 0;   // nofwd0
 	pkt::Mac uplink_mac = {0x02, 0, 0, 0, 0, 0x01};
+	pkt::Mac tunnel_mac = {0x02, 0, 0, 0, 0, 0x51}; // stft0's address
 	pkt::Mac gateway_mac = {0x02, 0, 0, 0, 0, 0xfe};
 	pkt::Mac nofwd_mac = {0x02, 0, 0, 0, 0, 0x31};
 	pkt::Mac nofwd_gw_mac = {0x02, 0, 0, 0, 0, 0x3e};
@@ -55,7 +58,7 @@ bool load_skeleton();   // once per binary, from main(); false with a message on
 void unload_skeleton();
 stf_bpf *skel();
 
-// Writes key 0 of stf_config_v1. Returns false (and adds a gtest failure) on error.
+// Writes slot 0 of stf_config_v2 and selects it. Returns false (and a gtest failure) on error.
 bool write_config(const stf_config &cfg);
 
 struct Prefix {

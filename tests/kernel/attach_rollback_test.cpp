@@ -145,17 +145,29 @@ protected:
 		EXPECT_EQ(metric, r[0].at("metric"));
 	}
 
-	// The only stf_config_v1 map open in this process holds this attach's configuration, and
-	// the allow filter is in stf_allow_v1.
+	// The only stf_config_v2 map open in this process holds this attach's configuration in
+	// the slot stf_cfgsel_v1 selects, and the allow filter is in stf_allow_v1.
 	void expect_config_written()
 	{
-		std::vector<int> cfg_fds = open_maps("stf_config_v1");
+		std::vector<int> cfg_fds = open_maps("stf_config_v2");
+		std::vector<int> sel_fds = open_maps("stf_cfgsel_v1");
 		ASSERT_EQ(1u, cfg_fds.size());
+		ASSERT_EQ(1u, sel_fds.size());
 		const __u32 key = 0;
+		__u32 slot = 0;
+		ASSERT_EQ(0, bpf_map_lookup_elem(sel_fds[0], &key, &slot)) << std::strerror(errno);
+		ASSERT_LT(slot, 2u);
 		stf_config cfg{};
-		ASSERT_EQ(0, bpf_map_lookup_elem(cfg_fds[0], &key, &cfg)) << std::strerror(errno);
+		ASSERT_EQ(0, bpf_map_lookup_elem(cfg_fds[0], &slot, &cfg)) << std::strerror(errno);
 		EXPECT_EQ(ifindex, cfg.ifindex);
 		EXPECT_EQ(link(tun()).at("ifindex").get<uint32_t>(), cfg.tun_ifindex);
+		const json peer = link(tunnel_peer_name(ifindex));
+		EXPECT_EQ(peer.at("ifindex").get<uint32_t>(), cfg.tun_peer_ifindex);
+		char mac[18];
+		std::snprintf(mac, sizeof mac, "%02x:%02x:%02x:%02x:%02x:%02x", cfg.tun_mac[0],
+			      cfg.tun_mac[1], cfg.tun_mac[2], cfg.tun_mac[3], cfg.tun_mac[4],
+			      cfg.tun_mac[5]);
+		EXPECT_EQ(link(tun()).at("address").get<std::string>(), mac);
 		ASSERT_EQ(1u, cfg.n_local);
 		EXPECT_EQ(htonl(kLocal), cfg.local[0]);
 		EXPECT_EQ(htonl(kRelay), cfg.relay);
@@ -185,7 +197,7 @@ protected:
 			for (const char *dir : {"ingress", "egress"})
 				EXPECT_EQ(json::array(), tc_filters(l, dir)) << l << " " << dir;
 		// The failed attach's skeleton is gone too: none of its maps is still open here.
-		EXPECT_TRUE(open_maps("stf_config_v1").empty());
+		EXPECT_TRUE(open_maps("stf_config_v2").empty());
 	}
 
 	std::vector<std::string> links_before;

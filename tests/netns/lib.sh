@@ -52,7 +52,7 @@ stft_require() {
 	[ -x "$STF_XDP" ] || die "STF_XDP=$STF_XDP is not an executable file"
 	STF_XDP="$(cd "$(dirname "$STF_XDP")" && pwd)/$(basename "$STF_XDP")"
 	local tool
-	for tool in ip tc ss ping timeout sha256sum; do
+	for tool in ip tc ss ping timeout sha256sum ethtool; do
 		command -v "$tool" >/dev/null || die "missing tool: $tool"
 	done
 	local want

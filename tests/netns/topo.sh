@@ -29,6 +29,16 @@
 # stf-xdp creates; the relay forwards between its tunnel and native0. Nothing here routes
 # 2002::/16: that is what stf-xdp attach adds.
 
+# wire NS IF: IF transmits complete checksums, as a real wire carries them. Between veths the
+# kernel passes a locally sent packet's checksum as "to be done by hardware"
+# (CHECKSUM_PARTIAL), and an XDP redirect (stf-xdp hands decapsulated frames to its tunnel
+# device that way) drops that note, leaving the TCP checksum wrong. The IPv4 internet's
+# router therefore sends every packet with its checksum done; the sites keep their offloads,
+# so the encapsulator still meets GSO packets.
+wire() {
+	ip netns exec "$(ns "$1")" ethtool -K "$2" tx off >/dev/null || die "ethtool -K $2 tx off in $1 failed"
+}
+
 # Addresses, for the tests to use by name.
 INET_NS=inet
 RELAY_V4=203.0.113.1
@@ -62,6 +72,7 @@ topo_site() {
 	ns_add "${name}r"
 	ns_add "${name}h"
 	link "${name}r" eth0 "$INET_NS" "${name}0" ${mtu:+"$mtu"}
+	wire "$INET_NS" "${name}0"
 	link "${name}h" eth0 "${name}r" lan0
 	addr "${name}r" eth0 "$v4/24"
 	addr "$INET_NS" "${name}0" "$gw/24"
@@ -84,6 +95,7 @@ topo_site() {
 topo_relay() {
 	ns_add relay
 	link relay eth0 "$INET_NS" rl0
+	wire "$INET_NS" rl0
 	addr relay eth0 "$RELAY_V4/26"
 	addr "$INET_NS" rl0 "$RELAY_GW/26"
 	route relay default via "$RELAY_GW"
@@ -100,6 +112,7 @@ topo_relay() {
 topo_server() {
 	ns_add server
 	link server eth0 "$INET_NS" sv0
+	wire "$INET_NS" sv0
 	link server eth1 relay native0
 	addr server eth0 "$SERVER_V4/26"
 	addr "$INET_NS" sv0 "$SERVER_GW/26"
