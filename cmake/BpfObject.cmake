@@ -18,7 +18,7 @@ function(stf_bpf_object name)
   set(objects "")
   foreach(src ${ARG_SOURCES})
     get_filename_component(stem ${src} NAME_WE)
-    set(obj ${gen_dir}/${stem}.bpf.o)
+    set(obj ${gen_dir}/${name}_${stem}.bpf.o)
     add_custom_command(
       OUTPUT ${obj}
       COMMAND ${BPF_CLANG} -g -O2 -target bpf -mcpu=v3 -Wall -Wextra -Werror

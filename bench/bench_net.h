@@ -1,0 +1,30 @@
+// The benchmark's private network namespace and the few facts it reads from it.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace stfbench {
+
+// unshare(CLONE_NEWNET), then:
+//   eth0 <-> eth0p   192.0.2.1/24, default via 192.0.2.254 (a permanent neighbour)
+//   IPv6 forwarding on, and a blackhole route for 2002:c000:201:1::/64: a delivered packet
+//   is received, routed and discarded, the same work whichever device received it, and
+//   nothing queues behind it
+// Returns false with a message on stderr.
+bool build_namespace();
+
+// Runs `ip ARGS` (no shell); false with the command on stderr if it fails.
+bool ip(const std::string &args);
+
+// Ip6InReceives of this network namespace (/proc/self/net/snmp6): packets the IPv6 stack
+// received, on any device.
+uint64_t ip6_in_receives();
+
+// An Ethernet + IPv6 + UDP frame from 2002:c633:6401::1 to 2002:c000:201:1::10, hop limit 64,
+// `payload` bytes of UDP payload: what decapsulation hands on.
+std::vector<uint8_t> inner_frame(const uint8_t dst_mac[6], const uint8_t src_mac[6],
+				 size_t payload);
+
+} // namespace stfbench
