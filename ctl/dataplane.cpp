@@ -11,13 +11,14 @@
 #include <cstring>
 #include <functional>
 
+#include "bpf_kernel.h"
 #include "error.h"
+#include "ifdev.h"
 #include "netlink.h"
 #include "state.h"
-#include "ifdev.h"
 #include "stf.skel.h"
-#include "sysctl.h"
 #include "stf/addr_class.h"
+#include "sysctl.h"
 
 namespace stf {
 
@@ -44,35 +45,6 @@ uint32_t tunnel_ifindex_in_name(const std::string &name)
 	return static_cast<uint32_t>(std::stoul(name.substr(3)));
 }
 
-// libbpf speaks only when something is wrong; its debug chatter is not for operators.
-int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list args)
-{
-	return level == LIBBPF_WARN ? vfprintf(stderr, fmt, args) : 0;
-}
-
-int libbpf_silent(enum libbpf_print_level, const char *, va_list) { return 0; }
-
-void quiet_libbpf()
-{
-	static bool done = false;
-	if (!done) {
-		libbpf_set_print(libbpf_print);
-		done = true;
-	}
-}
-
-// For probes whose failure is an answer, not a problem (is this device ours?).
-class SilentLibbpf {
-public:
-	SilentLibbpf() : prev_(libbpf_set_print(libbpf_silent)) {}
-	~SilentLibbpf() { libbpf_set_print(prev_); }
-	SilentLibbpf(const SilentLibbpf &) = delete;
-	SilentLibbpf &operator=(const SilentLibbpf &) = delete;
-
-private:
-	libbpf_print_fn_t prev_;
-};
-
 // 2002::/16 (and ::/0) into the tunnel. A route that exists already belongs to another
 // tunnel of this namespace: which one should carry 6to4 would be ambiguous.
 void add_tunnel_route(const uint8_t (&prefix)[16], uint8_t len, uint32_t tun, unsigned mtu,
@@ -89,22 +61,6 @@ void add_tunnel_route(const uint8_t (&prefix)[16], uint8_t len, uint32_t tun, un
 				    "stf-xdp attachment or tunnel); one attachment per namespace");
 	}
 }
-
-class Fd {
-public:
-	explicit Fd(int fd = -1) : fd_(fd) {}
-	~Fd()
-	{
-		if (fd_ >= 0)
-			::close(fd_);
-	}
-	Fd(const Fd &) = delete;
-	Fd &operator=(const Fd &) = delete;
-	int get() const { return fd_; }
-
-private:
-	int fd_;
-};
 
 // Undoes one attach step unless the attach as a whole succeeded (commit()).
 class Rollback {
@@ -125,103 +81,6 @@ public:
 private:
 	std::vector<std::function<void()>> undo_;
 };
-
-__u32 xdp_flags(XdpMode mode)
-{
-	return mode == XdpMode::native ? XDP_FLAGS_DRV_MODE : XDP_FLAGS_SKB_MODE;
-}
-
-// Removes the XDP program of ifindex only while it is still prog_fd's program: with
-// XDP_FLAGS_REPLACE the kernel compares, so a program attached by someone else since is left
-// alone (the call fails instead).
-void remove_own_xdp(uint32_t ifindex, int prog_fd, XdpMode mode, const std::string &ctx)
-{
-	LIBBPF_OPTS(bpf_xdp_attach_opts, o, .old_prog_fd = prog_fd);
-	int err = bpf_xdp_detach(static_cast<int>(ifindex), XDP_FLAGS_REPLACE | xdp_flags(mode), &o);
-	if (err)
-		sys_error(ctx + ": remove XDP program", err);
-}
-
-struct XdpState {
-	__u32 prog_id = 0;
-	std::optional<XdpMode> mode;
-};
-
-XdpState query_xdp(uint32_t ifindex)
-{
-	LIBBPF_OPTS(bpf_xdp_query_opts, q);
-	int err = bpf_xdp_query(static_cast<int>(ifindex), 0, &q);
-	if (err)
-		sys_error("query XDP on ifindex " + std::to_string(ifindex), err);
-	XdpState st;
-	if (q.attach_mode == XDP_ATTACHED_DRV) {
-		st.prog_id = q.drv_prog_id ? q.drv_prog_id : q.prog_id;
-		st.mode = XdpMode::native;
-	} else if (q.attach_mode == XDP_ATTACHED_SKB) {
-		st.prog_id = q.skb_prog_id ? q.skb_prog_id : q.prog_id;
-		st.mode = XdpMode::generic;
-	} else if (q.attach_mode != XDP_ATTACHED_NONE) {
-		st.prog_id = q.prog_id; // offloaded or several modes: not ours
-	}
-	return st;
-}
-
-struct ProgInfo {
-	std::string name;
-	std::vector<__u32> map_ids;
-};
-
-ProgInfo prog_info(__u32 prog_id)
-{
-	Fd fd(bpf_prog_get_fd_by_id(prog_id));
-	if (fd.get() < 0)
-		sys_error("open BPF program " + std::to_string(prog_id), errno);
-	bpf_prog_info info{};
-	__u32 len = sizeof(info);
-	if (bpf_obj_get_info_by_fd(fd.get(), &info, &len))
-		sys_error("read BPF program " + std::to_string(prog_id), errno);
-	std::vector<__u32> ids(info.nr_map_ids);
-	bpf_prog_info again{};
-	again.nr_map_ids = static_cast<__u32>(ids.size());
-	again.map_ids = reinterpret_cast<__u64>(ids.data());
-	len = sizeof(again);
-	if (!ids.empty() && bpf_obj_get_info_by_fd(fd.get(), &again, &len))
-		sys_error("read maps of BPF program " + std::to_string(prog_id), errno);
-	ids.resize(std::min<size_t>(ids.size(), again.nr_map_ids));
-	return ProgInfo{info.name, ids};
-}
-
-// Binds the skeleton's maps to the running dataplane's maps, matched by the skeleton's own
-// names and checked by type and sizes, so a dataplane of another layout is refused rather
-// than misread (a layout change renames the maps: include/stf/contract.h).
-void bind_maps(stf_bpf *skel, const std::vector<__u32> &map_ids)
-{
-	bpf_map *map;
-	bpf_object__for_each_map(map, skel->obj)
-	{
-		for (__u32 id : map_ids) {
-			Fd fd(bpf_map_get_fd_by_id(id));
-			if (fd.get() < 0)
-				continue;
-			bpf_map_info info{};
-			__u32 len = sizeof(info);
-			if (bpf_obj_get_info_by_fd(fd.get(), &info, &len))
-				continue;
-			if (strcmp(info.name, bpf_map__name(map)) != 0)
-				continue;
-			if (info.type != bpf_map__type(map) || info.key_size != bpf_map__key_size(map) ||
-			    info.value_size != bpf_map__value_size(map))
-				throw Error(Exit::failure,
-					    std::string("map ") + info.name +
-						    " of the running dataplane has another layout; "
-						    "detach with the stf-xdp version that attached it");
-			int err = bpf_map__reuse_fd(map, fd.get());
-			if (err)
-				sys_error(std::string("bind map ") + info.name, err);
-			break;
-		}
-	}
-}
 
 // Broadcasts that the constant ranges do not already reject (lo's 127.255.255.255 is
 // loopback anyway): each entry costs a compare per packet.
@@ -450,7 +309,7 @@ std::optional<Dataplane> Dataplane::bind(const std::string &ifname, uint32_t ifi
 			map_ids.insert(map_ids.end(), decap.map_ids.begin(), decap.map_ids.end());
 		}
 	}
-	bind_maps(dp.skel_.get(), map_ids);
+	bind_maps(dp.skel_->obj, map_ids);
 	dp.maps_ = make_store(dp.skel_.get());
 	if (bpf_map__fd(dp.skel_->maps.stf_config_v2) < 0 ||
 	    bpf_map__fd(dp.skel_->maps.stf_cfgsel_v1) < 0 ||
