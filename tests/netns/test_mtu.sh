@@ -107,6 +107,35 @@ log "TCP across the tunnel adapts to 1480 (PMTU discovery works end to end)"
 check "TCP 1 MiB A -> B, sha256 equal" tcp_transfer ah bh "$B6" 5001 1024
 check "TCP 1 MiB C -> B, sha256 equal" tcp_transfer ch bh "$B6" 5002 1024
 
+log "link MTU lowered after attach (tunnel MTU now stale): what no longer fits is counted"
+# The host's TCP sends GSO packets (TSO on its veth) that ar forwards into the tunnel whole:
+# each segment is 1480 bytes, 1500 once encapsulated, over ar's 1400-byte link. Without
+# BPF_MTU_CHK_SEGS, bpf_check_mtu waves every GSO packet through whatever its segments.
+tso_of() { nsx "$1" ethtool -k "$2" | sed -n 's/^tcp-segmentation-offload: \([a-z]*\).*/\1/p'; }
+expect_out "ah sends with TSO (so the tunnel sees GSO packets)" on tso_of ah eth0
+must ip -n "$(ns ar)" link set eth0 mtu 1400
+stats_snap ar eth0 "$STFT_TMP/m0" || die "stats -j failed"
+head -c 262144 /dev/urandom >"$STFT_TMP/big"
+bg bh "$STFT_TMP/sink.log" sh -c "exec nc -6 -n -l 5003 >/dev/null"
+wait_port bh 5003 || die "listener on bh did not come up"
+nsx ah timeout 5 nc -6 -n -N -w 3 "$B6" 5003 <"$STFT_TMP/big" >/dev/null 2>&1
+stats_snap ar eth0 "$STFT_TMP/m1" || die "stats -j failed"
+TOO_BIG="$(counter_delta "$STFT_TMP/m0" "$STFT_TMP/m1" eth0 encap_too_big)" || die "counter"
+check "ar counted GSO packets whose segments no longer fit as encap_too_big ($TOO_BIG)" \
+	test "$TOO_BIG" -gt 0
+# moved_besides BEFORE AFTER: counters that moved other than encap, encap_too_big, decap.
+moved_besides() {
+	local d
+	d="$(stats_diff "$1" "$2" eth0)" || return 1
+	printf '%s\n' "$d" | tr ' ' '\n' | { grep -Ev '^(encap|encap_too_big|decap)[+]|^$' || true; } | paste -sd' '
+}
+expect_out "ar: no other counter moved (decap counts the ACKs coming back)" "" \
+	moved_besides "$STFT_TMP/m0" "$STFT_TMP/m1"
+must stf ar detach eth0
+must stf ar attach eth0
+expect_out "re-attached: the tunnel follows the link (1400 - 20)" 1380 mtu_of ar "$TA"
+check "TCP 256 KiB A -> B works again at the new MTU, sha256 equal" tcp_transfer ah bh "$B6" 5004 256
+
 must stf ar detach eth0
 must stf br detach eth0
 must stf cr detach eth0
