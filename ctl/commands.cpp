@@ -82,6 +82,11 @@ void attach_command(const Invocation &inv, std::ostream &out)
 void detach_command(const Invocation &inv, std::ostream &out)
 {
 	StateLock lock;
+	// What a killed attach or detach left is not an attachment; detach finishes removing it.
+	if (Dataplane::remove_incomplete(inv.ifname)) {
+		print_detached(out, inv.ifname, inv.json);
+		return;
+	}
 	try {
 		attached_to(inv.ifname).detach();
 	} catch (const Error &e) {

@@ -14,6 +14,7 @@
 #include "bpf_kernel.h"
 #include "error.h"
 #include "ifdev.h"
+#include "kill_point.h"
 #include "netlink.h"
 #include "state.h"
 #include "stf.skel.h"
@@ -34,6 +35,15 @@ constexpr unsigned kRouteRelayMetric = 2048; // behind any native default route
 // The tunnel's IFLA_IFALIAS names its interface, so the tunnel can be found (and removed)
 // even after the interface, and with it the ifindex in the tunnel's name, is gone.
 const std::string kAliasPrefix = "stf-xdp tunnel of ";
+// Until attach has finished, and from the moment detach starts, the alias carries this mark:
+// a process killed in between leaves a device the next invocation recognises as a leftover
+// to remove, never as an attachment (the kernel state is the only state there is).
+const std::string kIncomplete = " (incomplete)";
+
+bool ends_with(const std::string &s, const std::string &tail)
+{
+	return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
+}
 
 // ifindex N if name is exactly "stf<N>" (a tunnel, not its peer), else 0.
 uint32_t tunnel_ifindex_in_name(const std::string &name)
@@ -126,6 +136,20 @@ Skeleton &Skeleton::operator=(Skeleton &&o) noexcept
 	return *this;
 }
 
+const char *attach_step_name(AttachStep s)
+{
+	switch (s) {
+	case AttachStep::tunnel_created: return "tunnel_created";
+	case AttachStep::maps_written: return "maps_written";
+	case AttachStep::encap_hooked: return "encap_hooked";
+	case AttachStep::links_up: return "links_up";
+	case AttachStep::route_6to4: return "route_6to4";
+	case AttachStep::route_default: return "route_default";
+	case AttachStep::decap_hooked: return "decap_hooked";
+	}
+	return "?";
+}
+
 std::string tunnel_name(uint32_t ifindex) { return "stf" + std::to_string(ifindex); }
 std::string tunnel_peer_name(uint32_t ifindex) { return tunnel_name(ifindex) + "p"; }
 
@@ -139,12 +163,14 @@ Dataplane Dataplane::attach(const AttachOptions &opts, const AttachStepHook &aft
 	auto done = [&after_step](AttachStep s) {
 		if (after_step)
 			after_step(s);
+		kill_point(attach_step_name(s));
 	};
 	const std::string ctx = "attach " + opts.ifname;
 	uint32_t ifindex = netlink::link_index(opts.ifname);
 	if (!ifindex)
 		throw Error(Exit::no_interface, "no such interface: " + opts.ifname);
 	const std::string tun = tunnel_name(ifindex);
+	remove_incomplete(opts.ifname); // a killed attach or detach: finish removing it
 	if (netlink::link_index(tun) || netlink::link_index(tunnel_peer_name(ifindex)))
 		throw Error(Exit::already_attached,
 			    ctx + ": device " + tun + " or " + tunnel_peer_name(ifindex) +
@@ -173,7 +199,8 @@ Dataplane Dataplane::attach(const AttachOptions &opts, const AttachStepHook &aft
 
 	// Declared after dp: the undo steps run while dp's skeleton (its program fds) still exists.
 	Rollback rollback;
-	netlink::create_veth(tun, tunnel_peer_name(ifindex), tun_mtu, kAliasPrefix + opts.ifname);
+	netlink::create_veth(tun, tunnel_peer_name(ifindex), tun_mtu,
+			     kAliasPrefix + opts.ifname + kIncomplete);
 	uint32_t tun_ifindex = netlink::link_index(tun);
 	rollback.add([tun_ifindex] { netlink::delete_link(tun_ifindex); });
 	dp.tun_ifindex_ = tun_ifindex;
@@ -251,6 +278,8 @@ Dataplane Dataplane::attach(const AttachOptions &opts, const AttachStepHook &aft
 		dp.xdp_mode_ = opts.xdp_mode;
 		done(AttachStep::decap_hooked);
 	}
+	// The one change that makes it an attachment, after which a kill leaves the new state.
+	netlink::set_link_alias(tun_ifindex, kAliasPrefix + opts.ifname);
 	rollback.commit();
 	return dp;
 }
@@ -279,6 +308,9 @@ std::optional<Dataplane> Dataplane::bind(const std::string &ifname, uint32_t ifi
 	if (!dp.skel_.get())
 		sys_error("open BPF skeleton", errno);
 
+	// Half made or half removed (a killed attach or detach): a leftover, not an attachment.
+	if (ends_with(netlink::link_alias(tun_ifindex), kIncomplete))
+		return std::nullopt;
 	// A device of that name without our encapsulator is someone else's: not attached.
 	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = static_cast<int>(tun_ifindex),
 		    .attach_point = BPF_TC_EGRESS);
@@ -333,7 +365,7 @@ std::vector<Dataplane> Dataplane::find_all()
 		uint32_t parent = tunnel_ifindex_in_name(name);
 		if (parent && netlink::link_name(parent).empty()) {
 			std::string alias = netlink::link_alias(index);
-			if (alias.rfind(kAliasPrefix, 0) == 0)
+			if (alias.rfind(kAliasPrefix, 0) == 0 && !ends_with(alias, kIncomplete))
 				if (auto dp = bind(alias.substr(kAliasPrefix.size()), 0, index))
 					out.push_back(std::move(*dp));
 		} else if (uint32_t tun = netlink::link_index(tunnel_name(index))) {
@@ -342,6 +374,38 @@ std::vector<Dataplane> Dataplane::find_all()
 		}
 	}
 	return out;
+}
+
+bool Dataplane::remove_incomplete(const std::string &ifname)
+{
+	quiet_libbpf();
+	const uint32_t ifindex = netlink::link_index(ifname);
+	const uint32_t tun = ifindex ? netlink::link_index(tunnel_name(ifindex)) : 0;
+	if (!tun || netlink::link_alias(tun) != kAliasPrefix + ifname + kIncomplete)
+		return false;
+	// Our XDP program is the decapsulator that shares maps with this tunnel's encapsulator;
+	// anything else on the interface is someone else's and stays.
+	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = static_cast<int>(tun), .attach_point = BPF_TC_EGRESS);
+	LIBBPF_OPTS(bpf_tc_opts, tc, .handle = kTcHandle, .priority = kTcPriority);
+	int err;
+	{
+		SilentLibbpf silent;
+		err = bpf_tc_query(&hook, &tc);
+	}
+	XdpState x = query_xdp(ifindex);
+	if (!err && x.prog_id) {
+		ProgInfo encap = prog_info(tc.prog_id), decap = prog_info(x.prog_id);
+		bool shares = std::find_first_of(decap.map_ids.begin(), decap.map_ids.end(),
+						 encap.map_ids.begin(), encap.map_ids.end()) !=
+			      decap.map_ids.end();
+		if (shares && decap.name == "stf_decap") {
+			Fd prog(bpf_prog_get_fd_by_id(x.prog_id));
+			remove_own_xdp(ifindex, prog.get(), x.mode.value_or(XdpMode::native),
+				       "remove the incomplete attachment of " + ifname);
+		}
+	}
+	netlink::delete_link(tun);
+	return true;
 }
 
 std::optional<Dataplane> Dataplane::find_orphan(const std::string &ifname)
@@ -355,11 +419,15 @@ std::optional<Dataplane> Dataplane::find_orphan(const std::string &ifname)
 
 void Dataplane::detach()
 {
+	// First mark it: killed from here on, what is left is removed by the next invocation.
+	netlink::set_link_alias(tun_ifindex_, kAliasPrefix + ifname_ + kIncomplete);
+	kill_point("detach_marked");
 	if (xdp_prog_id_) {
 		Fd prog(bpf_prog_get_fd_by_id(xdp_prog_id_));
 		remove_own_xdp(ifindex_, prog.get(), xdp_mode_.value_or(XdpMode::native),
 			       "detach " + ifname_);
 		xdp_prog_id_ = 0;
+		kill_point("detach_xdp_removed");
 	}
 	// The tc filter, the clsact qdisc, the routes and the peer all go with the device.
 	netlink::delete_link(tun_ifindex_);
@@ -388,8 +456,8 @@ AttachmentInfo Dataplane::info() const
 	i.tc_prog_id = tc_prog_id_;
 	for (unsigned k = 0; k < cfg.n_bcast && k < STF_MAX_BCAST; k++)
 		i.broadcasts.push_back(ntohl(cfg.bcast[k]));
-	i.allow = maps_->filters(FilterKind::allow);
-	i.deny = maps_->filters(FilterKind::deny);
+	i.allow = filter_entries(*maps_, FilterKind::allow);
+	i.deny = filter_entries(*maps_, FilterKind::deny);
 	return i;
 }
 

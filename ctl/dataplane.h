@@ -54,6 +54,8 @@ enum class AttachStep {
 	decap_hooked,   // XDP program on the interface
 };
 
+const char *attach_step_name(AttachStep s); // "tunnel_created", ...
+
 // Called after each step that took place; whatever it throws fails the attach like a failure
 // of the next step would. Production passes none; tests inject faults with it, so the
 // rollback of every step can be exercised.
@@ -70,6 +72,10 @@ public:
 	static std::optional<Dataplane> find(const std::string &ifname);
 	// Every interface of this namespace with stf-xdp attached, and the orphans.
 	static std::vector<Dataplane> find_all();
+	// Removes what an attach or detach of ifname killed half-way left (kill -9, a crash):
+	// a tunnel device still marked incomplete, with our XDP program if it is there. True if
+	// there was such a thing. Such a leftover is not "attached": find() does not see it.
+	static bool remove_incomplete(const std::string &ifname);
 	// The tunnel left behind when ifname was deleted while attached (its alias names
 	// ifname), or nullopt. Such a dataplane has no interface and no XDP program; detach()
 	// removes the tunnel.

@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "error.h"
+#include "kill_point.h"
 
 namespace stf {
 
@@ -72,6 +73,7 @@ void BpfMapStore::set_config(const stf_config &cfg)
 	__u32 key = 0, next = live_slot() ^ 1;
 	if (bpf_map_update_elem(config_fd_, &next, &cfg, BPF_ANY))
 		sys_error("write stf_config_v2", errno);
+	kill_point("config_written"); // killed here: the idle slot changed, packets see the old
 	// One aligned 4-byte value: a program reads the old slot number or the new one.
 	if (bpf_map_update_elem(selector_fd_, &key, &next, BPF_ANY))
 		sys_error("write stf_cfgsel_v1", errno);

@@ -439,6 +439,13 @@ void create_veth(const std::string &name, const std::string &peer, unsigned mtu,
 	}
 }
 
+void set_link_alias(uint32_t ifindex, const std::string &alias)
+{
+	Message msg = setlink(ifindex, 0, 0);
+	msg.attr(IFLA_IFALIAS, alias.data(), alias.size()); // without its NUL, as iproute2 does
+	change(msg, "netlink: set the alias of link #" + std::to_string(ifindex));
+}
+
 void set_link_up(uint32_t ifindex)
 {
 	Message msg = setlink(ifindex, IFF_UP, IFF_UP);

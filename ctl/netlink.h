@@ -23,6 +23,7 @@ std::string link_name(uint32_t ifindex);
 unsigned link_mtu(uint32_t ifindex);
 // IFLA_IFALIAS of ifindex, or "" if it has none (or there is no such link).
 std::string link_alias(uint32_t ifindex);
+void set_link_alias(uint32_t ifindex, const std::string &alias);
 
 // Creates a veth pair name <-> peer, both down, IPv6 address generation off on both (no
 // link-local addresses, so no ND/MLD chatter), NOARP on `name` (so IPv6 neighbour entries

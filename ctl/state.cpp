@@ -79,19 +79,32 @@ __u8 &filter_flag(stf_config &cfg, FilterKind kind)
 
 } // namespace
 
+std::vector<Ipv4Prefix> filter_entries(const MapStore &maps, FilterKind kind)
+{
+	stf_config cfg = maps.config();
+	if (!filter_flag(cfg, kind))
+		return {};
+	return maps.filters(kind);
+}
+
 void filter_add(MapStore &maps, FilterKind kind, const Ipv4Prefix &p)
 {
-	maps.filter_add(kind, p); // entry first: a raised flag never meets an empty table
 	stf_config cfg = maps.config();
+	// With the flag down the table is ignored, so whatever is in it was left by a change
+	// killed before its flag went up (or after it went down): not in force, removed here.
+	if (!filter_flag(cfg, kind))
+		for (const Ipv4Prefix &left : maps.filters(kind))
+			maps.filter_del(kind, left);
+	maps.filter_add(kind, p); // entry first: a raised flag never meets an empty table
 	if (!filter_flag(cfg, kind)) {
 		filter_flag(cfg, kind) = 1;
-		maps.set_config(cfg);
+		maps.set_config(cfg); // the commit point: a kill before it leaves the old state
 	}
 }
 
 void filter_del(MapStore &maps, FilterKind kind, const Ipv4Prefix &p)
 {
-	std::vector<Ipv4Prefix> entries = maps.filters(kind);
+	std::vector<Ipv4Prefix> entries = filter_entries(maps, kind);
 	if (std::find(entries.begin(), entries.end(), p) == entries.end())
 		usage_error(std::string("filter ") + filter_kind_name(kind) + " " +
 			    format_ipv4_prefix(p) + " does not exist");

@@ -31,5 +31,8 @@ void prefix_del(MapStore &maps, uint32_t v4);
 // with an empty table.
 void filter_add(MapStore &maps, FilterKind kind, const Ipv4Prefix &p);
 void filter_del(MapStore &maps, FilterKind kind, const Ipv4Prefix &p);
+// The filter entries in force: the table's entries while its flag is up, none while it is
+// down (entries left by a killed change are not in force; the next filter_add removes them).
+std::vector<Ipv4Prefix> filter_entries(const MapStore &maps, FilterKind kind);
 
 } // namespace stf
