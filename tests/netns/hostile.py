@@ -234,7 +234,7 @@ def cmd_send(args):
         kw["odst"] = args.barrier_outer_dst or args.outer_dst
         kw["inner_dst"] = args.barrier_inner_dst or args.inner_dst
         frames.append(build(args, "barrier", 0, kw))
-    sendp(frames, iface=args.iface, verbose=False)
+    sendp(frames, iface=args.iface, verbose=False, inter=args.interval)
     print("sent %d frame(s): %s%s" % (len(frames), " ".join(args.case), " +barrier" if args.barrier else ""))
 
 
@@ -317,6 +317,8 @@ def main():
             p.add_argument("--dst-mac", required=True)
             p.add_argument("--dport", type=int, default=5555)
             p.add_argument("--count", type=int, default=1)
+            p.add_argument("--interval", type=float, default=0.0,
+                           help="seconds between frames (a steady stream instead of a burst)")
             p.add_argument("--tag", default="0", help="a round tag put in every payload")
             p.add_argument("--barrier", action="store_true",
                            help="end with one valid frame whose payload is stft:TAG:barrier:0")
