@@ -29,6 +29,7 @@ constexpr const char *kProgram = "stf-xdp";
 struct RawArgs {
 	bool json = false;
 	std::string ifname;
+	bool ifname_given = false; // "" given is an error, not "every interface"
 	std::vector<std::string> locals;
 	std::string mode, relay, ttl, xdp_mode, config, ingress_filter;
 	bool permit_private = false;
@@ -89,9 +90,11 @@ void add_positional(CLI::App *app, const char *name, std::string &value, const c
 
 void add_iface(CLI::App *app, RawArgs &raw, bool required)
 {
-	add_positional(app, "IFACE", raw.ifname,
-		       required ? "the network interface" : "the network interface (default: all)",
-		       required);
+	app->add_option("IFACE", raw.ifname,
+			required ? "the network interface" : "the network interface (default: all)")
+		->required(required)
+		->type_name("")
+		->each([&raw](const std::string &) { raw.ifname_given = true; });
 }
 
 CLI::App *add_group(CLI::App &root, RawArgs &raw, const char *name, const char *summary)
@@ -389,7 +392,7 @@ Invocation to_invocation(Command command, const CommandTable &t, const RawArgs &
 	Invocation inv;
 	inv.command = command;
 	inv.json = raw.json;
-	if (!raw.ifname.empty() || command == Command::attach || command == Command::detach)
+	if (raw.ifname_given || command == Command::attach || command == Command::detach)
 		inv.ifname = checked_ifname(raw.ifname);
 	switch (command) {
 	case Command::attach:

@@ -61,11 +61,12 @@ uint32_t interface_address(const std::string &ifname, uint32_t ifindex)
 void attach_command(const Invocation &inv, std::ostream &out)
 {
 	StateLock lock;
+	// Usage first (README, exit codes): a broken config file is exit 2 whatever the state.
+	AttachRequest file = inv.config_path ? load_config_file(*inv.config_path) : AttachRequest{};
+	AttachOptions opts = merge_options(inv.ifname, file, inv.request);
 	uint32_t ifindex = netlink::link_index(inv.ifname);
 	if (!ifindex)
 		throw Error(Exit::no_interface, "no such interface: " + inv.ifname);
-	AttachRequest file = inv.config_path ? load_config_file(*inv.config_path) : AttachRequest{};
-	AttachOptions opts = merge_options(inv.ifname, file, inv.request);
 	if (Dataplane::find(inv.ifname))
 		throw Error(Exit::already_attached,
 			    "stf-xdp is already attached to " + inv.ifname + " (detach it first)");

@@ -188,6 +188,20 @@ Dataplane Dataplane::attach(const AttachOptions &opts, const AttachStepHook &aft
 		usage_error(ctx + ": MTU " + std::to_string(link_mtu) +
 			    " leaves a tunnel MTU below IPv6's minimum of 1280");
 	const unsigned tun_mtu = link_mtu - kTunnelOverheadBytes;
+	// Addresses merge_options cannot judge without the kernel: a connected subnet's
+	// broadcast is dropped by the dataplane both ways, so as a V4ADDR or relay it is a
+	// mistake to report now, not a silence to debug later.
+	const std::vector<uint32_t> bcasts = subnet_broadcasts();
+	auto is_bcast = [&bcasts](uint32_t a) {
+		return std::find(bcasts.begin(), bcasts.end(), a) != bcasts.end();
+	};
+	for (uint32_t a : opts.locals)
+		if (is_bcast(a))
+			usage_error("local address " + format_ipv4(a) +
+				    " is the broadcast address of a connected subnet");
+	if (opts.relay && is_bcast(*opts.relay))
+		usage_error("relay " + format_ipv4(*opts.relay) +
+			    " is the broadcast address of a connected subnet");
 
 	Dataplane dp;
 	dp.ifname_ = opts.ifname;
@@ -216,7 +230,7 @@ Dataplane Dataplane::attach(const AttachOptions &opts, const AttachStepHook &aft
 	done(AttachStep::tunnel_created);
 
 	// Configuration before hooks: no packet ever meets an unconfigured program.
-	stf_config cfg = build_config(opts, ifindex, tun_ifindex, subnet_broadcasts());
+	stf_config cfg = build_config(opts, ifindex, tun_ifindex, bcasts);
 	cfg.tun_peer_ifindex = peer_ifindex;
 	const Mac tun_mac = link_mac(tun);
 	std::memcpy(cfg.tun_mac, tun_mac.data(), sizeof(cfg.tun_mac));

@@ -1,6 +1,7 @@
 #include "output.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <iomanip>
 
 #include <nlohmann/json.hpp>
@@ -290,7 +291,20 @@ void print_error(std::ostream &os, const Error &e, bool json)
 {
 	if (json)
 		return emit(os, Json{{"error", e.what()}});
-	os << "stf-xdp: " << e.what() << '\n';
+	// One line whatever the message quotes: a newline or other control character in an
+	// argument or a config file is shown escaped, as JSON would show it.
+	std::string line;
+	for (unsigned char ch : std::string(e.what())) {
+		if (ch == '\n')
+			line += "\\n";
+		else if (ch < 0x20 || ch == 0x7f) {
+			char hex[5];
+			std::snprintf(hex, sizeof hex, "\\x%02x", ch);
+			line += hex;
+		} else
+			line += static_cast<char>(ch);
+	}
+	os << "stf-xdp: " << line << '\n';
 }
 
 void print_attached(std::ostream &os, const AttachmentInfo &info, bool json)

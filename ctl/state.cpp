@@ -46,6 +46,14 @@ void prefix_add(MapStore &maps, uint32_t v4)
 	std::vector<uint32_t> locals = config_locals(cfg);
 	if (std::find(locals.begin(), locals.end(), v4) != locals.end())
 		usage_error("local address " + format_ipv4(v4) + " is already configured");
+	// The checks attach makes: the dataplane would drop every packet to or from it.
+	for (unsigned i = 0; i < cfg.n_bcast && i < STF_MAX_BCAST; i++)
+		if (cfg.bcast[i] == htonl(v4))
+			usage_error("local address " + format_ipv4(v4) +
+				    " is the broadcast address of a connected subnet");
+	if (cfg.relay && cfg.relay == htonl(v4))
+		usage_error("local address " + format_ipv4(v4) +
+			    " is the relay; the relay must be another host");
 	if (locals.size() >= STF_MAX_LOCAL)
 		usage_error("at most " + std::to_string(STF_MAX_LOCAL) + " local addresses");
 	cfg.local[cfg.n_local] = htonl(v4);

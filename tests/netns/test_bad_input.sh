@@ -10,8 +10,9 @@
 # the tc filters on the tunnel and `stf-xdp -j status` are dumped before and after each row.
 # A refusal that gets the message right but touches the kernel is as much a failure as a
 # crash. A few rows run against lan0, which stays unattached (exit 4).
-# Rows marked "# BUG:" expect the documented behaviour the product does not give yet: they
-# fail until it is fixed. Every row's outcome was first observed by running the binary.
+# Every row's outcome was first observed by running the binary; the rows that found product
+# bugs (an order of checks, multi-line messages, an empty IFACE, two missed address
+# conflicts) say so, and the bugs are fixed.
 #
 #   +------+ eth0   lan0 +------+ eth0   a0 +------+
 #   |  ah  |-------------|  ar  |-----------| inet |
@@ -238,9 +239,8 @@ t "config file is /proc/self/mem (read fails)" 2 "/proc/self/mem: cannot read" a
 WRAP="$NODAC" t "config file mode 000 (no DAC override)" 2 "noread.json: cannot open" attach eth0 --config "$(C noread)"
 t "--config with an empty name" 2 "--config: the file name is empty" attach eth0 --config ""
 t "--config twice" 2 "--config: At Most 1" attach eth0 --config "$(C good)" --config "$(C trunc)"
-# BUG: a config file is read only after the interface is looked up, so this exits 3 where
-# the same error on the command line (--ttl 0 below) exits 2; README: "The command line and
-# any config file are checked before the kernel state is looked at".
+# Found a bug: the config file was read only after the interface lookup (exit 3). README:
+# "The command line and any config file are checked before the kernel state is looked at".
 t "missing interface and a broken config file" 2 "trunc.json: invalid JSON" attach nosuch0 --config "$(C trunc)"
 t "missing interface and --ttl 0" 2 "--ttl: '0'" attach nosuch0 --ttl 0
 
@@ -287,8 +287,8 @@ t "attach the tunnel device itself" 5 "2002::/16 is already routed" attach "$TUN
 t "attach the tunnel's peer" 5 "2002::/16 is already routed" attach "${TUN}p" --local 203.0.113.9
 
 log "user input with a newline: the message must stay one line"
-# BUG (all five): the input is quoted verbatim, newline included, so the "one-line" message
-# is two lines on standard error (with -j it is escaped and fine).
+# Found a bug: the input was quoted verbatim, newline included, so the message took two lines
+# on standard error (now escaped, as -j always did).
 t "--local with a newline" 2 "is not an IPv4 address" attach eth0 --local $'192.0.2.1\nfoo'
 t "interface name with a newline" 2 "is not a valid interface name" attach $'et\nh0'
 t "config path with a newline" 2 "cannot open" attach eth0 --config "$T/"$'x\ny.json'
@@ -307,18 +307,17 @@ t "prefix add on a missing interface" 3 "no such interface: nosuch0" prefix add 
 t "prefix bogus" 2 "unknown command 'prefix bogus'" prefix bogus eth0
 t "prefix without a subcommand" 2 "prefix: missing subcommand" prefix
 t "prefix add an extra argument" 2 "not expected" prefix add eth0 203.0.113.9 203.0.113.10
-# BUG: an empty IFACE passes as "no interface given": edits exit 3 with a message naming
-# nothing ("no such interface: "), and status "" succeeds (exit 0) listing every attachment,
-# where attach "" and detach "" say "'' is not a valid interface name" (exit 2).
+# Found a bug: an empty IFACE passed as "no interface given" (edits exit 3 naming nothing,
+# status "" listed everything), where attach "" and detach "" refuse it (exit 2).
 t "prefix add on an empty interface name" 2 "'' is not a valid interface name" prefix add "" 203.0.113.9
 t "status of an empty interface name" 2 "'' is not a valid interface name" status ""
-# BUG: the subnet broadcast is accepted as a local V4ADDR (exit 0, a new local in the config
-# map), though README says V4ADDRs are "validated when configured" against the outer-source
-# classes, the connected subnets' broadcasts among them. The undo keeps later rows meaningful.
+# Found a bug: the subnet broadcast was accepted as a local V4ADDR (exit 0, config changed),
+# though V4ADDRs are "validated when configured" against the outer-source classes. The undo
+# keeps later rows meaningful should it regress.
 t "prefix add eth0's subnet broadcast" 2 "192.0.2.255" prefix add eth0 192.0.2.255
 stf ar prefix del eth0 192.0.2.255 >/dev/null 2>&1
-# BUG: the relay is accepted as a local V4ADDR (exit 0, config changed), the very conflict
-# attach refuses ("relay ... is one of the local addresses; it must be another host").
+# Found a bug: the relay was accepted as a local V4ADDR (exit 0), the very conflict attach
+# refuses ("relay ... is one of the local addresses; it must be another host").
 t "prefix add the relay's address" 2 "203.0.113.1" prefix add eth0 203.0.113.1
 stf ar prefix del eth0 203.0.113.1 >/dev/null 2>&1
 t "filter add a duplicate deny" 2 "filter deny 198.51.100.128/25 already exists" filter add eth0 deny 198.51.100.128/25
@@ -356,8 +355,8 @@ t "filter del lan0" 4 "not attached to lan0" filter del lan0 allow 198.51.100.0/
 t "attach lan0 with a half-valid config" 2 "key 'ttl'" attach lan0 --config "$(C half)"
 t "attach lan0 without an IPv4 address" 2 "lan0 has no IPv4 address" attach lan0
 
-# Also fails while the prefix BUG rows above change the config map (their undo leaves the
-# idle slot of the double-buffered config different).
+# Also fails should a refused prefix edit change the config map (an undo leaves the idle slot
+# of the double-buffered config different).
 check "after all $N rows the state equals the initial one" diff -u "$T/initial" "$T/after"
 check "at least 60 rows ran" test "$N" -ge 60
 finish

@@ -99,6 +99,15 @@ TEST(ParseCommandLine, AttachLeavesUnsetOptionsUnset)
 	EXPECT_FALSE(inv.request.ingress_filter);
 }
 
+TEST(ParseCommandLine, AnEmptyInterfaceNameIsNotAllInterfaces)
+{
+	EXPECT_THAT(usage({"status", ""}), HasSubstr("'' is not a valid interface name"));
+	EXPECT_THAT(usage({"stats", ""}), HasSubstr("'' is not a valid interface name"));
+	EXPECT_THAT(usage({"prefix", "add", "", "203.0.113.9"}),
+		    HasSubstr("'' is not a valid interface name"));
+	EXPECT_TRUE(parse({"status"}).ifname.empty()); // no IFACE at all: every interface
+}
+
 TEST(ParseCommandLine, IngressFilterIsOnOrOff)
 {
 	EXPECT_EQ(parse({"attach", "eth0", "--ingress-filter", "on"}).request.ingress_filter, true);

@@ -215,6 +215,13 @@ TEST(ErrorOutput, JsonAndHuman)
 		  "stf-xdp: stf-xdp is not attached to eth0\n");
 }
 
+TEST(ErrorOutput, HumanFormIsOneLineWhateverTheMessageQuotes)
+{
+	Error e(Exit::usage, "--local: '192.0.2.1\nfoo\t' is not an IPv4 address");
+	EXPECT_EQ(printed([&](std::ostream &os) { print_error(os, e, false); }),
+		  "stf-xdp: --local: '192.0.2.1\\nfoo\\x09' is not an IPv4 address\n");
+}
+
 TEST(ErrorOutput, NonUtf8NeverThrows)
 {
 	Error e(Exit::no_interface, "no such interface: \xff\xfe");
