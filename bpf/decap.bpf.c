@@ -145,16 +145,26 @@ static __always_inline __u32 decap_checks(struct xdp_md *ctx, const struct stf_c
 	__be32 embedded;
 	__u32 reason;
 	int src_6to4 = stf_6to4_v4addr(&ip6->saddr, &embedded);
+	/* An exception (a translator, a load balancer) may send what would otherwise be
+	 * spoofing; looked up only when a packet would fail for it, so it costs nothing else. */
+	int excepted = 0;
 	if (src_6to4) {
 		/* RFC 3964 5.2 (MUST): a 6to4 source travels from its own V4ADDR. */
-		if (embedded != ip->saddr)
-			return STF_C_inner_src_spoofed;
+		if (embedded != ip->saddr) {
+			excepted = cfg->has_except && stf_lpm4_match(&stf_except_v1, ip->saddr);
+			if (!excepted)
+				return STF_C_inner_src_spoofed;
+		}
 	} else {
-		/* Native source: a relay forwarded it. Any relay is accepted, as stf and sit do,
-		 * because anycast relays are not known in advance. */
 		reason = inner6_src_reason(stf_inner6_class(&ip6->saddr));
 		if (reason != STF_C_decap)
 			return reason;
+		/* Native source: a relay forwarded it. Any relay is accepted unless a strict relay
+		 * list is configured (anycast relays are not known in advance, as stf and sit
+		 * assume). */
+		excepted = cfg->has_except && stf_lpm4_match(&stf_except_v1, ip->saddr);
+		if (cfg->has_relays && !excepted && !stf_lpm4_match(&stf_relays_v1, ip->saddr))
+			return STF_C_outer_src_not_relay;
 	}
 	if (stf_6to4_v4addr(&ip6->daddr, &embedded)) {
 		if (embedded != ip->daddr)
@@ -168,7 +178,7 @@ static __always_inline __u32 decap_checks(struct xdp_md *ctx, const struct stf_c
 			return STF_C_inner_dst_not_6to4;
 		/* ...and only for 6to4 sources, which step 5 tied to the outer source: native to
 		 * native through a relay would launder any spoofed native source (RFC 3964 5.2). */
-		if (!src_6to4)
+		if (!src_6to4 && !excepted)
 			return STF_C_inner_native_to_native;
 	}
 

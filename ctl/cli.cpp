@@ -126,7 +126,8 @@ void build_attach(CLI::App &root, CommandTable &t, RawArgs &raw)
 			"it off for asymmetric routing. Sources that are addresses of this host are\n"
 			"dropped either way.\n"
 			"--config keys: local (string or array), mode, relay, ttl, xdp_mode,\n"
-			"permit_private, ingress_filter, filters {\"allow\": [...], \"deny\": [...]}.\n"
+			"permit_private, ingress_filter, filters {\"allow\", \"deny\", \"relay\",\n"
+			"\"exception\": [...]}.\n"
 			"Command-line options override the file.\n\n"
 			"Examples:\n"
 			"  stf-xdp attach eth0\n"
@@ -199,29 +200,36 @@ void build_filter(CLI::App &root, CommandTable &t, RawArgs &raw)
 	CLI::App *g =
 		add_group(root, raw, "filter", "edit or list the peer filters (outer IPv4 source)");
 	g->footer("Synopsis:\n"
-		  "  stf-xdp filter add IFACE allow|deny A.B.C.D/N\n"
-		  "  stf-xdp filter del IFACE allow|deny A.B.C.D/N\n"
+		  "  stf-xdp filter add IFACE allow|deny|relay|exception A.B.C.D/N\n"
+		  "  stf-xdp filter del IFACE allow|deny|relay|exception A.B.C.D/N\n"
 		  "  stf-xdp filter list [IFACE]\n");
 	const char *what[] = {"add", "del"};
 	const Command cmds[] = {Command::filter_add, Command::filter_del};
 	const char *summaries[] = {"add a peer filter entry", "remove a peer filter entry"};
 	const char *details[] = {
-		"Adds A.B.C.D/N to a peer filter. A packet whose outer IPv4 source matches\n"
-		"deny is dropped (outer_src_denied); while allow is non-empty, only sources\n"
-		"matching it are accepted (outer_src_not_allowed).\n\n"
+		"Adds A.B.C.D/N to a filter on the outer IPv4 source:\n"
+		"  deny       matching sources are dropped (outer_src_denied)\n"
+		"  allow      while non-empty, only matching sources are accepted\n"
+		"             (outer_src_not_allowed)\n"
+		"  relay      while non-empty, native-sourced tunnel traffic (from a relay) is\n"
+		"             accepted only from matching sources (outer_src_not_relay)\n"
+		"  exception  matching sources may send 6to4 traffic whose inner source does\n"
+		"             not embed them, and native-sourced traffic whatever the relay list\n"
+		"             (translators, load balancers)\n\n"
 		"Examples:\n  stf-xdp filter add eth0 deny 203.0.113.0/24\n"
-		"  stf-xdp filter add eth0 allow 198.51.100.0/24\n",
-		"Removes A.B.C.D/N from a peer filter; an empty allow filter accepts every\n"
-		"source again.\n\n"
+		"  stf-xdp filter add eth0 allow 198.51.100.0/24\n"
+		"  stf-xdp filter add eth0 relay 203.0.113.1/32\n",
+		"Removes A.B.C.D/N from a filter; an empty allow filter accepts every source\n"
+		"again, an empty relay list every relay.\n\n"
 		"Example:\n  stf-xdp filter del eth0 deny 203.0.113.0/24\n"};
 	for (int k = 0; k < 2; k++) {
 		CLI::App *c = add_command(*g, t, raw, cmds[k], what[k], summaries[k], details[k]);
 		add_iface(c, raw, true);
-		add_positional(c, "KIND", raw.kind, "allow or deny");
+		add_positional(c, "KIND", raw.kind, "allow, deny, relay or exception");
 		add_positional(c, "PREFIX", raw.prefix, "the IPv4 prefix A.B.C.D/N (host bits zero)");
 	}
 	build_read_command(*g, t, raw, Command::filter_list, "list", "list the peer filters",
-			   "Lists the allow and deny entries of each interface.\n\n"
+			   "Lists the allow, deny, relay and exception entries of each interface.\n\n"
 			   "Example:\n  stf-xdp filter list eth0\n");
 }
 
@@ -415,7 +423,8 @@ Invocation to_invocation(Command command, const CommandTable &t, const RawArgs &
 		break;
 	case Command::filter_add:
 	case Command::filter_del:
-		inv.filter_kind = parse_choice(raw.kind, parse_filter_kind, "filter kind", "allow, deny");
+		inv.filter_kind = parse_choice(raw.kind, parse_filter_kind, "filter kind",
+					       "allow, deny, relay, exception");
 		inv.filter_prefix = parse_ipv4_prefix(raw.prefix);
 		break;
 	default:

@@ -86,15 +86,17 @@ public:
 	void filters(const json &v, AttachRequest &req) const
 	{
 		if (!v.is_object())
-			fail("filters", "expected an object with \"allow\" and/or \"deny\" arrays");
+			fail("filters", "expected an object with \"allow\", \"deny\", \"relay\" and/or "
+					"\"exception\" arrays");
 		for (const auto &[name, list] : v.items()) {
 			const std::string key = "filters." + name;
 			auto kind = parse_filter_kind(name);
 			if (!kind)
-				fail(key, "unknown key (expected \"allow\" or \"deny\")");
+				fail(key, "unknown key (expected \"allow\", \"deny\", \"relay\" or "
+					  "\"exception\")");
 			if (!list.is_array())
 				fail(key, "expected an array of IPv4 prefixes (\"A.B.C.D/N\")");
-			auto &out = *kind == FilterKind::allow ? req.allow : req.deny;
+			auto &out = filter_list(req, *kind);
 			for (const json &item : list) {
 				if (!item.is_string())
 					fail(key, "expected an array of IPv4 prefixes (\"A.B.C.D/N\")");

@@ -111,8 +111,10 @@ std::unique_ptr<MapStore> make_store(stf_bpf *skel)
 	return std::make_unique<BpfMapStore>(bpf_map__fd(skel->maps.stf_config_v2),
 					     bpf_map__fd(skel->maps.stf_cfgsel_v1),
 					     bpf_map__fd(skel->maps.stf_counters_v1),
-					     bpf_map__fd(skel->maps.stf_allow_v1),
-					     bpf_map__fd(skel->maps.stf_deny_v1));
+					     std::array<int, 4>{bpf_map__fd(skel->maps.stf_allow_v1),
+								bpf_map__fd(skel->maps.stf_deny_v1),
+								bpf_map__fd(skel->maps.stf_relays_v1),
+								bpf_map__fd(skel->maps.stf_except_v1)});
 }
 
 } // namespace
@@ -235,10 +237,9 @@ Dataplane Dataplane::attach(const AttachOptions &opts, const AttachStepHook &aft
 	const Mac tun_mac = link_mac(tun);
 	std::memcpy(cfg.tun_mac, tun_mac.data(), sizeof(cfg.tun_mac));
 	dp.maps_->set_config(cfg);
-	for (const auto &p : opts.allow)
-		filter_add(*dp.maps_, FilterKind::allow, p);
-	for (const auto &p : opts.deny)
-		filter_add(*dp.maps_, FilterKind::deny, p);
+	for (FilterKind k : kFilterKinds)
+		for (const auto &p : filter_list(opts, k))
+			filter_add(*dp.maps_, k, p);
 	done(AttachStep::maps_written);
 
 	// Encapsulation: tc egress on the tunnel device (clsact via netlink, as on 6.1).
@@ -470,8 +471,8 @@ AttachmentInfo Dataplane::info() const
 	i.tc_prog_id = tc_prog_id_;
 	for (unsigned k = 0; k < cfg.n_bcast && k < STF_MAX_BCAST; k++)
 		i.broadcasts.push_back(ntohl(cfg.bcast[k]));
-	i.allow = filter_entries(*maps_, FilterKind::allow);
-	i.deny = filter_entries(*maps_, FilterKind::deny);
+	for (FilterKind k : kFilterKinds)
+		filter_list(i, k) = filter_entries(*maps_, k);
 	return i;
 }
 

@@ -112,7 +112,7 @@ std::vector<Ipv4Prefix> BpfMapStore::filters(FilterKind kind) const
 		prev = &key;
 	}
 	if (errno != ENOENT)
-		sys_error("list stf_" + std::string(filter_kind_name(kind)) + "_v1", errno);
+		sys_error("list the " + std::string(filter_kind_name(kind)) + " filter", errno);
 	return out;
 }
 

@@ -2,6 +2,7 @@
 // (state.h), so a unit test can run them against FakeMapStore without a kernel.
 #pragma once
 
+#include <array>
 #include <vector>
 
 #include "addr.h"
@@ -28,9 +29,10 @@ public:
 // old slot, so every packet sees one whole configuration, old or new.
 class BpfMapStore final : public MapStore {
 public:
-	BpfMapStore(int config_fd, int selector_fd, int counters_fd, int allow_fd, int deny_fd)
+	// lpm_fds in FilterKind order (allow, deny, relay, exception).
+	BpfMapStore(int config_fd, int selector_fd, int counters_fd, std::array<int, 4> lpm_fds)
 		: config_fd_(config_fd), selector_fd_(selector_fd), counters_fd_(counters_fd),
-		  allow_fd_(allow_fd), deny_fd_(deny_fd)
+		  lpm_fds_(lpm_fds)
 	{
 	}
 	stf_config config() const override;
@@ -41,9 +43,10 @@ public:
 	void filter_del(FilterKind kind, const Ipv4Prefix &p) override;
 
 private:
-	int lpm_fd(FilterKind kind) const { return kind == FilterKind::allow ? allow_fd_ : deny_fd_; }
+	int lpm_fd(FilterKind kind) const { return lpm_fds_[static_cast<size_t>(kind)]; }
 	__u32 live_slot() const;
-	int config_fd_, selector_fd_, counters_fd_, allow_fd_, deny_fd_;
+	int config_fd_, selector_fd_, counters_fd_;
+	std::array<int, 4> lpm_fds_;
 };
 
 } // namespace stf

@@ -32,6 +32,8 @@ struct AttachmentInfo {
 	std::vector<uint32_t> broadcasts; // subnet broadcasts checked per packet
 	std::vector<Ipv4Prefix> allow;
 	std::vector<Ipv4Prefix> deny;
+	std::vector<Ipv4Prefix> relays;
+	std::vector<Ipv4Prefix> exceptions;
 };
 
 struct AttachmentStats {

@@ -12,7 +12,8 @@ namespace {
 // One table per enum, indexed by its value, so name and parse cannot disagree.
 constexpr const char *kModeNames[] = {"router", "relay", "return-relay"};
 constexpr const char *kXdpModeNames[] = {"native", "generic"};
-constexpr const char *kFilterKindNames[] = {"allow", "deny"};
+constexpr const char *kFilterKindNames[] = {"allow", "deny", "relay", "exception"};
+static_assert(std::size(kFilterKindNames) == std::size(kFilterKinds), "a kind without a name");
 static_assert(std::size(kModeNames) == STF_MODE_COUNT_, "a mode without a name");
 
 template <typename Enum, size_t N>
@@ -74,10 +75,11 @@ AttachOptions merge_options(const std::string &ifname, const AttachRequest &file
 	o.xdp_mode = first_of(cli.xdp_mode, file.xdp_mode, XdpMode::native);
 	o.permit_private = first_of(cli.permit_private, file.permit_private, false);
 	o.ingress_filter = first_of(cli.ingress_filter, file.ingress_filter, true);
-	o.allow = file.allow;
-	o.allow.insert(o.allow.end(), cli.allow.begin(), cli.allow.end());
-	o.deny = file.deny;
-	o.deny.insert(o.deny.end(), cli.deny.begin(), cli.deny.end());
+	for (FilterKind k : kFilterKinds) {
+		filter_list(o, k) = filter_list(file, k);
+		filter_list(o, k).insert(filter_list(o, k).end(), filter_list(cli, k).begin(),
+					 filter_list(cli, k).end());
+	}
 
 	if (ttl < kMinTtl || ttl > kMaxTtl)
 		usage_error("ttl " + std::to_string(ttl) + " is out of range (" +
@@ -107,8 +109,8 @@ AttachOptions merge_options(const std::string &ifname, const AttachRequest &file
 	}
 
 	// Duplicates would make the attach fail half-way on EEXIST from the kernel.
-	require_distinct(o.allow, FilterKind::allow);
-	require_distinct(o.deny, FilterKind::deny);
+	for (FilterKind k : kFilterKinds)
+		require_distinct(filter_list(o, k), k);
 	return o;
 }
 

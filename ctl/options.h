@@ -21,7 +21,12 @@ enum class Mode : uint8_t {
 	return_relay = STF_MODE_RETURN_RELAY,
 };
 enum class XdpMode : uint8_t { native, generic };
-enum class FilterKind : uint8_t { allow, deny };
+// The prefix tables on the outer source: allow and deny (stf's peer restriction,
+// generalised), relay (a strict relay list: native-sourced traffic only from these) and
+// exception (sources whose mismatched or native-sourced traffic is accepted).
+enum class FilterKind : uint8_t { allow, deny, relay, exception };
+constexpr FilterKind kFilterKinds[] = {FilterKind::allow, FilterKind::deny, FilterKind::relay,
+				       FilterKind::exception};
 
 // Outer TTL bounds: merge_options enforces them; the command line and the config file name
 // them in their messages.
@@ -32,7 +37,7 @@ const char *mode_name(Mode m);            // "router", "relay", "return-relay"
 std::optional<Mode> parse_mode(std::string_view s);
 const char *xdp_mode_name(XdpMode m);     // "native", "generic"
 std::optional<XdpMode> parse_xdp_mode(std::string_view s);
-const char *filter_kind_name(FilterKind k); // "allow", "deny"
+const char *filter_kind_name(FilterKind k); // "allow", "deny", "relay", "exception"
 std::optional<FilterKind> parse_filter_kind(std::string_view s);
 std::optional<bool> parse_on_off(std::string_view s); // "on" / "off"
 
@@ -48,6 +53,8 @@ struct AttachRequest {
 	std::optional<bool> ingress_filter;
 	std::vector<Ipv4Prefix> allow; // config file only (and `filter add` later)
 	std::vector<Ipv4Prefix> deny;
+	std::vector<Ipv4Prefix> relays;
+	std::vector<Ipv4Prefix> exceptions;
 };
 
 // The merged, validated request. locals may be empty here: attach fills it from the
@@ -64,7 +71,21 @@ struct AttachOptions {
 	bool ingress_filter = true;
 	std::vector<Ipv4Prefix> allow;
 	std::vector<Ipv4Prefix> deny;
+	std::vector<Ipv4Prefix> relays;
+	std::vector<Ipv4Prefix> exceptions;
 };
+
+// The table of kind k in anything that has the four (AttachRequest, AttachOptions,
+// AttachmentInfo).
+template <typename T> auto &filter_list(T &t, FilterKind k)
+{
+	switch (k) {
+	case FilterKind::allow: return t.allow;
+	case FilterKind::deny: return t.deny;
+	case FilterKind::relay: return t.relays;
+	default: return t.exceptions;
+	}
+}
 
 // cli overrides file field by field; filters are concatenated. Validates the result and
 // throws a usage Error naming the first problem: ttl 1..255, at most STF_MAX_LOCAL locals,

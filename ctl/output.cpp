@@ -47,6 +47,15 @@ Json prefixes_json(const std::vector<Ipv4Prefix> &list)
 	return out;
 }
 
+// {"allow": [...], "deny": [...], "relay": [...], "exception": [...]}: every table, empty or not.
+Json filters_json(const AttachmentInfo &i)
+{
+	Json out = Json::object();
+	for (FilterKind k : kFilterKinds)
+		out[filter_kind_name(k)] = prefixes_json(filter_list(i, k));
+	return out;
+}
+
 Json status_json(const AttachmentInfo &i)
 {
 	Json bcasts = Json::array();
@@ -69,7 +78,7 @@ Json status_json(const AttachmentInfo &i)
 		{"ingress_filter", i.ingress_filter},
 		{"xdp", xdp},
 		{"tc_prog_id", i.tc_prog_id},
-		{"filters", {{"allow", prefixes_json(i.allow)}, {"deny", prefixes_json(i.deny)}}},
+		{"filters", filters_json(i)},
 		{"subnet_broadcasts", bcasts},
 	};
 }
@@ -118,9 +127,9 @@ Json prefix_list_item(const AttachmentInfo &i)
 
 Json filter_list_item(const AttachmentInfo &i)
 {
-	return {{"ifname", i.ifname},
-		{"allow", prefixes_json(i.allow)},
-		{"deny", prefixes_json(i.deny)}};
+	Json out = filters_json(i);
+	out["ifname"] = i.ifname;
+	return out;
 }
 
 // ---- human form ----------------------------------------------------------------------------
@@ -185,6 +194,8 @@ void status_human(std::ostream &os, const AttachmentInfo &i)
 	label(os, "tc") << "prog id " << i.tc_prog_id << " on " << i.tunnel << " egress\n";
 	label(os, "filter allow") << prefix_list_text(i.allow, "any source") << '\n';
 	label(os, "filter deny") << prefix_list_text(i.deny, "none") << '\n';
+	label(os, "filter relay") << prefix_list_text(i.relays, "any relay") << '\n';
+	label(os, "filter except") << prefix_list_text(i.exceptions, "none") << '\n';
 	std::vector<std::string> bcasts;
 	for (uint32_t b : i.broadcasts)
 		bcasts.push_back(format_ipv4(b));
@@ -249,12 +260,14 @@ void prefixes_human(std::ostream &os, const AttachmentInfo &i)
 
 void filters_human(std::ostream &os, const AttachmentInfo &i)
 {
-	if (i.allow.empty() && i.deny.empty())
+	bool any = false;
+	for (FilterKind k : kFilterKinds)
+		for (const auto &p : filter_list(i, k)) {
+			os << i.ifname << ' ' << filter_kind_name(k) << ' ' << format_ipv4_prefix(p) << '\n';
+			any = true;
+		}
+	if (!any)
 		os << i.ifname << ": no filters (every source allowed)\n";
-	for (const auto &p : i.allow)
-		os << i.ifname << " allow " << format_ipv4_prefix(p) << '\n';
-	for (const auto &p : i.deny)
-		os << i.ifname << " deny " << format_ipv4_prefix(p) << '\n';
 }
 
 } // namespace

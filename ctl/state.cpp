@@ -82,7 +82,12 @@ namespace {
 
 __u8 &filter_flag(stf_config &cfg, FilterKind kind)
 {
-	return kind == FilterKind::allow ? cfg.has_allow : cfg.has_deny;
+	switch (kind) {
+	case FilterKind::allow: return cfg.has_allow;
+	case FilterKind::deny: return cfg.has_deny;
+	case FilterKind::relay: return cfg.has_relays;
+	default: return cfg.has_except;
+	}
 }
 
 } // namespace

@@ -42,6 +42,16 @@ struct stf_lpm4_trie {
 };
 struct stf_lpm4_trie stf_allow_v1 SEC(".maps") __weak;
 struct stf_lpm4_trie stf_deny_v1 SEC(".maps") __weak;
+/* The strict relay list and the exception list (include/stf/contract.h, has_relays/except). */
+struct stf_lpm4_trie stf_relays_v1 SEC(".maps") __weak;
+struct stf_lpm4_trie stf_except_v1 SEC(".maps") __weak;
+
+static __always_inline int stf_lpm4_match(void *trie, __be32 addr)
+{
+	struct stf_lpm4_key key = { .prefixlen = 32, .addr = addr };
+
+	return bpf_map_lookup_elem(trie, &key) != 0;
+}
 
 /* Array lookups are inlined by the verifier: two of them cost a few instructions. */
 static __always_inline const struct stf_config *stf_config_get(void)

@@ -45,7 +45,12 @@ struct stf_config {
 	 * on the tunnel device (as sit's and stf's are), addressed to its MAC. */
 	__u32 tun_peer_ifindex;
 	__u8 tun_mac[6];
-	__u8 pad1[2];
+	/* stf_relays_v1 non-empty: native-sourced tunnel traffic only from these outer sources
+	 * (RFC 3056 9: "exceptions ... to admit traffic from relay routers") */
+	__u8 has_relays;
+	/* stf_except_v1 non-empty: outer sources whose mismatched 6to4 or native inner source
+	 * is accepted (translators, load balancers: glb-director#64) */
+	__u8 has_except;
 	__u8 mode;         /* enum stf_mode */
 	__u8 ttl;          /* outer TTL on encapsulation */
 	__u8 flags;        /* enum stf_config_flags */
@@ -152,7 +157,8 @@ enum stf_addr_class {
 	X(55, DROP, inner_native_to_native, "native inner source to a native destination (relay)") \
 	X(56, DROP, decap_fib_failed, "FIB lookup impossible (IPv4 forwarding off on the tunnel)")  \
 	X(57, DROP, encap_fib_failed, "FIB lookup impossible (IPv4 forwarding off on the tunnel)")  \
-	X(58, DROP, encap_redirect_failed, "the kernel refused to redirect the encapsulated packet")
+	X(58, DROP, encap_redirect_failed, "the kernel refused to redirect the encapsulated packet") \
+	X(59, DROP, outer_src_not_relay, "native inner source from an outer source not in the relay list")
 
 enum stf_counter_id {
 #define STF_X_ENUM(id, kind, name, desc) STF_C_##name = id,
@@ -182,7 +188,7 @@ STF_STATIC_ASSERT(STF_C_outer_src_subnet_broadcast - STF_C_OUTER_SRC_CLASS_BASE 
 STF_STATIC_ASSERT(STF_C_encap_dst_subnet_broadcast - STF_C_ENCAP_DST_CLASS_BASE ==
 			  STF_ADDR_SUBNET_BROADCAST - 1,
 		  "encap_dst_* counters must follow enum stf_addr_class");
-STF_STATIC_ASSERT(STF_COUNTER_COUNT_ == 59, "counter ids are append-only");
+STF_STATIC_ASSERT(STF_COUNTER_COUNT_ == 60, "counter ids are append-only");
 
 /* TTL used when none is configured (RFC 3056 does not say; Linux sit and stf inherit 64). */
 #define STF_DEFAULT_TTL 64

@@ -85,6 +85,7 @@ struct DecapCase {
 	Bytes input;
 	std::function<void(stf_config &)> tweak; // applied to the base config, may be empty
 	std::vector<Prefix> allow, deny;         // stf_allow_v1 / stf_deny_v1 contents
+	std::vector<Prefix> relays, except;      // stf_relays_v1 / stf_except_v1 contents
 	uint32_t verdict = XDP_PASS;
 	Out out = Out::Unchanged;
 	Bytes expected;                  // for Out::Exact
@@ -99,6 +100,12 @@ struct DecapCase {
 	{
 		allow = std::move(a);
 		deny = std::move(d);
+		return *this;
+	}
+	DecapCase &lists(std::vector<Prefix> r, std::vector<Prefix> e)
+	{
+		relays = std::move(r);
+		except = std::move(e);
 		return *this;
 	}
 };
@@ -507,6 +514,68 @@ std::vector<DecapCase> build_table()
 		 }).frame(),
 		 STF_C_inner_dst_not_6to4));
 
+	// ---- strict relay list and exception list -----------------------------------------------
+	const auto native_from = [](uint32_t relay) {
+		return with([relay](Tun &x) {
+			x.outer.src = relay;
+			x.inner.src = ip6("2001:db8:77::5");
+		});
+	};
+	auto relays_on = [](stf_config &c) { c.has_relays = 1; };
+	auto except_on = [](stf_config &c) { c.has_except = 1; };
+	add(drop("outer_src_not_relay", "native source from 198.51.100.1, not in the relay list",
+		 native_from(kRelay).frame(), STF_C_outer_src_not_relay)
+		    .cfg(relays_on)
+		    .lists({{"203.0.113.0", 24}}, {}));
+	add(decap("relay_list_match", "native source from a listed relay", native_from(kRelay))
+		    .cfg(relays_on)
+		    .lists({{"198.51.100.1", 32}}, {}));
+	add(decap("relay_list_6to4_unaffected", "the relay list concerns native sources only",
+		  Tun{})
+		    .cfg(relays_on)
+		    .lists({{"198.51.100.1", 32}}, {}));
+	add(decap("relay_list_exception_wins", "an exception may send native-sourced traffic",
+		  native_from(kRelay))
+		    .cfg([](stf_config &c) {
+			    c.has_relays = 1;
+			    c.has_except = 1;
+		    })
+		    .lists({{"203.0.113.0", 24}}, {{"198.51.100.0", 24}}));
+	add(decap("exception_mismatched_6to4_source",
+		  "a listed translator forwards 6to4 traffic from another V4ADDR (glb-director#64)",
+		  with([](Tun &x) { x.inner.src = addr_6to4(ip4("203.0.113.200"), 1, 1); }))
+		    .cfg(except_on)
+		    .lists({}, {{"203.0.113.0", 28}}));
+	add(drop("exception_other_source_still_spoofed", "the exception list names 203.0.113.0/28",
+		 with([](Tun &x) {
+			 x.outer.src = ip4("203.0.113.99");
+			 x.inner.src = addr_6to4(ip4("203.0.113.200"), 1, 1);
+		 }).frame(),
+		 STF_C_inner_src_spoofed)
+		    .cfg(except_on)
+		    .lists({}, {{"203.0.113.0", 28}}));
+	add(drop("exception_flag_needed", "entries do nothing while has_except is 0",
+		 with([](Tun &x) { x.inner.src = addr_6to4(ip4("203.0.113.200"), 1, 1); }).frame(),
+		 STF_C_inner_src_spoofed)
+		    .lists({}, {{"203.0.113.0", 28}}));
+	add(decap("relay_exception_native_to_native", "relay mode: an exception may go native to native",
+		  with([](Tun &x) {
+			  x.outer.src = kRelay;
+			  x.inner.src = ip6("2001:db8:dead::1");
+			  x.inner.dst = ip6("2001:db8:1::1");
+		  }))
+		    .cfg([](stf_config &c) {
+			    c.mode = STF_MODE_RELAY;
+			    c.has_except = 1;
+		    })
+		    .lists({}, {{"198.51.100.1", 32}}));
+	add(drop("exception_does_not_excuse_dst_mismatch",
+		 "an exception concerns the source; the destination must still embed ours",
+		 with([](Tun &x) { x.inner.dst = addr_6to4(ip4("203.0.113.200"), 0, 1); }).frame(),
+		 STF_C_inner_dst_mismatch)
+		    .cfg(except_on)
+		    .lists({}, {{"203.0.113.0", 24}}));
+
 	// ---- the outer source in the FIB (step 6) ---------------------------------------------
 	// The attacker's packet: our own V4ADDR as the outer source, a consistent inner header.
 	add(drop("outer_src_local_v4addr", "192.0.2.1 -> 192.0.2.1: our own V4ADDR as the source",
@@ -592,7 +661,7 @@ TEST_P(DecapTable, Run)
 	if (c.tweak)
 		c.tweak(cfg);
 	ASSERT_TRUE(stft::write_config(cfg));
-	ASSERT_TRUE(stft::write_filters(c.allow, c.deny));
+	ASSERT_TRUE(stft::write_filters(c.allow, c.deny, c.relays, c.except));
 
 	const auto before = stft::read_counters();
 	const stft::RunResult r = stft::run_xdp(c.input);

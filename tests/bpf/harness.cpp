@@ -222,12 +222,19 @@ bool fill_lpm(int fd, const std::vector<Prefix> &prefixes)
 
 } // namespace
 
-bool write_filters(const std::vector<Prefix> &allow, const std::vector<Prefix> &deny)
+bool write_filters(const std::vector<Prefix> &allow, const std::vector<Prefix> &deny,
+		   const std::vector<Prefix> &relays, const std::vector<Prefix> &except)
 {
-	int allow_fd = bpf_map__fd(g_skel->maps.stf_allow_v1);
-	int deny_fd = bpf_map__fd(g_skel->maps.stf_deny_v1);
-	return clear_lpm(allow_fd) && clear_lpm(deny_fd) && fill_lpm(allow_fd, allow) &&
-	       fill_lpm(deny_fd, deny);
+	const std::pair<int, const std::vector<Prefix> *> tables[] = {
+		{bpf_map__fd(g_skel->maps.stf_allow_v1), &allow},
+		{bpf_map__fd(g_skel->maps.stf_deny_v1), &deny},
+		{bpf_map__fd(g_skel->maps.stf_relays_v1), &relays},
+		{bpf_map__fd(g_skel->maps.stf_except_v1), &except},
+	};
+	for (const auto &[fd, list] : tables)
+		if (!clear_lpm(fd) || !fill_lpm(fd, *list))
+			return false;
+	return true;
 }
 
 namespace {

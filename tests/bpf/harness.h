@@ -66,7 +66,8 @@ struct Prefix {
 	uint32_t len;
 };
 // Empties stf_allow_v1 and stf_deny_v1, then inserts the given prefixes.
-bool write_filters(const std::vector<Prefix> &allow, const std::vector<Prefix> &deny);
+bool write_filters(const std::vector<Prefix> &allow, const std::vector<Prefix> &deny,
+		   const std::vector<Prefix> &relays = {}, const std::vector<Prefix> &except = {});
 
 // ---- PROG_TEST_RUN -------------------------------------------------------------------------
 struct RunResult {

@@ -178,6 +178,18 @@ check "prefix del eth0 203.0.113.77" stf ar prefix del eth0 203.0.113.77
 run_case valid - no - " prefix deleted"
 SEND_EXTRA=""
 
+log "strict relay list and exception list (filter relay / filter exception)"
+check "filter add eth0 relay 203.0.113.1/32 (the only relay allowed)" stf ar filter add eth0 relay 203.0.113.1/32
+run_case valid_native_src outer_src_not_relay no - " strict relays"
+run_case valid decap yes 0 " strict relays (6to4 sources unaffected)"
+check "filter add eth0 exception 198.51.100.1/32 (a translator)" stf ar filter add eth0 exception 198.51.100.1/32
+run_case valid_native_src decap yes 0 " exception"
+run_case isrc_spoofed_6to4 decap yes - " exception (mismatched 6to4 source accepted)"
+run_case idst_other_site inner_dst_mismatch no - " exception (destination still checked)"
+check "filter del both" sh -c "ip netns exec $(ns ar) $STF_XDP filter del eth0 exception 198.51.100.1/32 &&
+	ip netns exec $(ns ar) $STF_XDP filter del eth0 relay 203.0.113.1/32"
+run_case isrc_spoofed_6to4 inner_src_spoofed no - " lists emptied"
+
 log "ingress filter off: sources routed elsewhere are accepted, the router's own still not"
 must stf ar detach eth0
 must stf ar attach eth0 --ingress-filter off

@@ -77,6 +77,7 @@ inline constexpr GoldenCounter kGoldenCounters[] = {
 	{56, CounterKind::drop, "decap_fib_failed"},
 	{57, CounterKind::drop, "encap_fib_failed"},
 	{58, CounterKind::drop, "encap_redirect_failed"},
+	{59, CounterKind::drop, "outer_src_not_relay"},
 };
 
 } // namespace stf::test

@@ -43,6 +43,7 @@ AttachmentInfo router()
 	i.broadcasts = {ip(192, 0, 2, 255)};
 	i.allow = {{ip(198, 51, 100, 0), 24}};
 	i.deny = {{ip(198, 51, 100, 128), 25}};
+	i.relays = {{ip(203, 0, 113, 1), 32}};
 	return i;
 }
 
@@ -127,14 +128,20 @@ TEST(StatusJson, Schema)
 	EXPECT_EQ(i["ingress_filter"], true);
 	EXPECT_EQ(i["xdp"], (json{{"mode", "native"}, {"prog_id", 42}}));
 	EXPECT_EQ(i["tc_prog_id"], 43);
-	EXPECT_EQ(i["filters"], (json{{"allow", {"198.51.100.0/24"}}, {"deny", {"198.51.100.128/25"}}}));
+	EXPECT_EQ(i["filters"], (json{{"allow", {"198.51.100.0/24"}},
+				      {"deny", {"198.51.100.128/25"}},
+				      {"relay", {"203.0.113.1/32"}},
+				      {"exception", json::array()}}));
 	EXPECT_EQ(i["subnet_broadcasts"], json{"192.0.2.255"});
 
 	const json &rr = doc["interfaces"][1];
 	EXPECT_EQ(rr["mode"], "return-relay");
 	EXPECT_TRUE(rr["relay"].is_null());
 	EXPECT_TRUE(rr["xdp"].is_null());
-	EXPECT_EQ(rr["filters"], (json{{"allow", json::array()}, {"deny", json::array()}}));
+	EXPECT_EQ(rr["filters"], (json{{"allow", json::array()},
+				       {"deny", json::array()},
+				       {"relay", json::array()},
+				       {"exception", json::array()}}));
 	EXPECT_EQ(rr["subnet_broadcasts"], json::array());
 }
 
@@ -201,9 +208,17 @@ TEST(FiltersJson, Schema)
 {
 	json doc = printed_json([](std::ostream &os) { print_filters(os, {router(), return_relay()}, true); });
 	EXPECT_EQ(doc["interfaces"][0],
-		  (json{{"ifname", "eth0"}, {"allow", {"198.51.100.0/24"}}, {"deny", {"198.51.100.128/25"}}}));
+		  (json{{"ifname", "eth0"},
+			{"allow", {"198.51.100.0/24"}},
+			{"deny", {"198.51.100.128/25"}},
+			{"relay", {"203.0.113.1/32"}},
+			{"exception", json::array()}}));
 	EXPECT_EQ(doc["interfaces"][1],
-		  (json{{"ifname", "eth1"}, {"allow", json::array()}, {"deny", json::array()}}));
+		  (json{{"ifname", "eth1"},
+			{"allow", json::array()},
+			{"deny", json::array()},
+			{"relay", json::array()},
+			{"exception", json::array()}}));
 }
 
 TEST(ErrorOutput, JsonAndHuman)
@@ -311,6 +326,7 @@ TEST(FiltersHuman, OneLinePerEntry)
 	std::string text = printed([](std::ostream &os) { print_filters(os, {router(), return_relay()}, false); });
 	EXPECT_EQ(text, "eth0 allow 198.51.100.0/24\n"
 			"eth0 deny 198.51.100.128/25\n"
+			"eth0 relay 203.0.113.1/32\n"
 			"eth1: no filters (every source allowed)\n");
 }
 
