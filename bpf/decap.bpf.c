@@ -166,7 +166,8 @@ static __always_inline __u32 decap_checks(struct xdp_md *ctx, const struct stf_c
 		if (cfg->has_relays && !excepted && !stf_lpm4_match(&stf_relays_v1, ip->saddr))
 			return STF_C_outer_src_not_relay;
 	}
-	if (stf_6to4_v4addr(&ip6->daddr, &embedded)) {
+	int dst_6to4 = stf_6to4_v4addr(&ip6->daddr, &embedded);
+	if (dst_6to4) {
 		if (embedded != ip->daddr)
 			return STF_C_inner_dst_mismatch;
 	} else {
@@ -201,6 +202,19 @@ static __always_inline __u32 decap_checks(struct xdp_md *ctx, const struct stf_c
 		if (fib.ifindex != cfg->ifindex)
 			return STF_C_outer_src_wrong_iface;
 	}
+
+	/*
+	 * The loop guard (RFC 3964 3.2, as stf): a packet that routes back into our own tunnel
+	 * and is encapsulated again bounces between two relays until its hop limit runs out.
+	 * Only an excepted source can start that: otherwise a native destination (relay mode)
+	 * has a 6to4 source tied to a peer's V4ADDR, which the encapsulator refuses to send
+	 * (encap_src_not_local, RFC 3056 9), and a 6to4 destination is our own prefix, which it
+	 * refuses as ours (encap_dst_local). So the IPv6 lookup is paid only on that path, not
+	 * by every relayed packet. With IPv6 forwarding off nothing is forwarded: no loop.
+	 */
+	if (excepted && !dst_6to4 && (cfg->flags & STF_F_LOOP_GUARD) &&
+	    stf_route6_into(ctx, cfg, &ip6->saddr, &ip6->daddr, ip6->nexthdr, cfg->tun_ifindex))
+		return STF_C_inner_dst_loop;
 
 	/* 7. RFC 6040: the outer congestion mark must not be lost. */
 	*ecn = rfc6040_inner_ecn(ip->tos & ECN_MASK, ipv6_ecn(ip6));

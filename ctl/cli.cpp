@@ -31,7 +31,7 @@ struct RawArgs {
 	std::string ifname;
 	bool ifname_given = false; // "" given is an error, not "every interface"
 	std::vector<std::string> locals;
-	std::string mode, relay, ttl, xdp_mode, config, ingress_filter;
+	std::string mode, relay, ttl, xdp_mode, config, ingress_filter, loop_guard;
 	bool permit_private = false;
 	std::string address; // prefix add/del
 	std::string kind;    // filter add/del
@@ -44,7 +44,7 @@ struct CommandTable {
 	std::map<const CLI::App *, Command> leaves;
 	CLI::Option *local = nullptr, *mode = nullptr, *relay = nullptr, *ttl = nullptr,
 		    *xdp_mode = nullptr, *config = nullptr, *permit_private = nullptr,
-		    *ingress_filter = nullptr;
+		    *ingress_filter = nullptr, *loop_guard = nullptr;
 };
 
 std::string exit_code_help()
@@ -125,8 +125,10 @@ void build_attach(CLI::App &root, CommandTable &t, RawArgs &raw)
 			"packet is accepted only if its outer source routes back out of IFACE; turn\n"
 			"it off for asymmetric routing. Sources that are addresses of this host are\n"
 			"dropped either way.\n"
+			"Loop guard (RFC 3964 3.2, on by default as in stf(4)): a relay drops a packet\n"
+			"whose native destination routes back into its own tunnel.\n"
 			"--config keys: local (string or array), mode, relay, ttl, xdp_mode,\n"
-			"permit_private, ingress_filter, filters {\"allow\", \"deny\", \"relay\",\n"
+			"permit_private, ingress_filter, loop_guard, filters {\"allow\", \"deny\", \"relay\",\n"
 			"\"exception\": [...]}.\n"
 			"Command-line options override the file.\n\n"
 			"Examples:\n"
@@ -155,6 +157,9 @@ void build_attach(CLI::App &root, CommandTable &t, RawArgs &raw)
 	t.ingress_filter = c->add_option("--ingress-filter", raw.ingress_filter,
 					 "outer source must route back out of IFACE (default on)")
 				   ->type_name("on|off");
+	t.loop_guard = c->add_option("--loop-guard", raw.loop_guard,
+				     "drop what would loop back into the tunnel (default on)")
+			       ->type_name("on|off");
 	t.config = c->add_option("--config", raw.config, "settings from a JSON file")
 			   ->type_name("FILE.json");
 }
@@ -392,6 +397,8 @@ AttachRequest attach_request(const CommandTable &t, const RawArgs &raw)
 	if (t.ingress_filter->count())
 		r.ingress_filter = parse_choice(raw.ingress_filter, parse_on_off, "--ingress-filter",
 						"on, off");
+	if (t.loop_guard->count())
+		r.loop_guard = parse_choice(raw.loop_guard, parse_on_off, "--loop-guard", "on, off");
 	return r;
 }
 

@@ -184,11 +184,13 @@ AttachRequest parse_config_json(const std::string &text, const std::string &orig
 			req.permit_private = r.boolean(v, key);
 		else if (key == "ingress_filter")
 			req.ingress_filter = r.boolean(v, key);
+		else if (key == "loop_guard")
+			req.loop_guard = r.boolean(v, key);
 		else if (key == "filters")
 			r.filters(v, req);
 		else
 			r.fail(key, "unknown key (expected local, mode, relay, ttl, xdp_mode, "
-				    "permit_private, ingress_filter, filters)");
+				    "permit_private, ingress_filter, loop_guard, filters)");
 	}
 	return req;
 }

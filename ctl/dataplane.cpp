@@ -466,6 +466,7 @@ AttachmentInfo Dataplane::info() const
 	i.ttl = cfg.ttl;
 	i.permit_private = cfg.flags & STF_F_PERMIT_PRIVATE;
 	i.ingress_filter = cfg.flags & STF_F_INGRESS_FILTER;
+	i.loop_guard = cfg.flags & STF_F_LOOP_GUARD;
 	i.xdp_mode = xdp_prog_id_ ? xdp_mode_ : std::nullopt;
 	i.xdp_prog_id = xdp_prog_id_;
 	i.tc_prog_id = tc_prog_id_;

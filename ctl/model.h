@@ -26,6 +26,7 @@ struct AttachmentInfo {
 	uint8_t ttl = STF_DEFAULT_TTL;
 	bool permit_private = false;
 	bool ingress_filter = true;
+	bool loop_guard = true;
 	std::optional<XdpMode> xdp_mode; // nullopt: no XDP program (return-relay)
 	uint32_t xdp_prog_id = 0;
 	uint32_t tc_prog_id = 0;

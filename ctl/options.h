@@ -51,6 +51,7 @@ struct AttachRequest {
 	std::optional<XdpMode> xdp_mode;
 	std::optional<bool> permit_private;
 	std::optional<bool> ingress_filter;
+	std::optional<bool> loop_guard;
 	std::vector<Ipv4Prefix> allow; // config file only (and `filter add` later)
 	std::vector<Ipv4Prefix> deny;
 	std::vector<Ipv4Prefix> relays;
@@ -69,6 +70,8 @@ struct AttachOptions {
 	bool permit_private = false;
 	// RFC 3964 5.3.3, on by default as in stf(4) (whose IFF_LINK2 turns it off).
 	bool ingress_filter = true;
+	// RFC 3964 3.2, on by default as in stf(4).
+	bool loop_guard = true;
 	std::vector<Ipv4Prefix> allow;
 	std::vector<Ipv4Prefix> deny;
 	std::vector<Ipv4Prefix> relays;

@@ -76,6 +76,7 @@ Json status_json(const AttachmentInfo &i)
 		{"ttl", i.ttl},
 		{"permit_private", i.permit_private},
 		{"ingress_filter", i.ingress_filter},
+		{"loop_guard", i.loop_guard},
 		{"xdp", xdp},
 		{"tc_prog_id", i.tc_prog_id},
 		{"filters", filters_json(i)},
@@ -190,6 +191,7 @@ void status_human(std::ostream &os, const AttachmentInfo &i)
 	label(os, "ttl") << unsigned{i.ttl} << '\n';
 	label(os, "private") << (i.permit_private ? "permitted" : "not permitted") << '\n';
 	label(os, "ingress") << (i.ingress_filter ? "filter on" : "filter off") << '\n';
+	label(os, "loop guard") << (i.loop_guard ? "on" : "off") << '\n';
 	label(os, "xdp") << xdp_text(i) << '\n';
 	label(os, "tc") << "prog id " << i.tc_prog_id << " on " << i.tunnel << " egress\n";
 	label(os, "filter allow") << prefix_list_text(i.allow, "any source") << '\n';

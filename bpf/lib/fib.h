@@ -17,6 +17,7 @@
 
 #include <linux/bpf.h>
 #include <linux/in.h>
+#include <linux/in6.h>
 #include <bpf/bpf_helpers.h>
 #include "stf/contract.h"
 
@@ -68,6 +69,24 @@ stf_route4(void *ctx, const struct stf_config *cfg, __be32 dst, __be32 src, __u8
 	default: /* FWD_DISABLED, or a negative errno (no such device) */
 		return STF_ROUTE_ERROR;
 	}
+}
+
+/* Does the IPv6 FIB, asked from the tunnel device, send dst out of ifindex? */
+static __always_inline int stf_route6_into(void *ctx, const struct stf_config *cfg,
+					   const struct in6_addr *src, const struct in6_addr *dst,
+					   __u8 nexthdr, __u32 ifindex)
+{
+	struct bpf_fib_lookup f6 = {
+		.family = AF_INET6,
+		.l4_protocol = nexthdr,
+		.ifindex = cfg->tun_ifindex,
+	};
+	__builtin_memcpy(f6.ipv6_src, src, sizeof(f6.ipv6_src));
+	__builtin_memcpy(f6.ipv6_dst, dst, sizeof(f6.ipv6_dst));
+	long rc = bpf_fib_lookup(ctx, &f6, sizeof(f6), 0);
+
+	return (rc == BPF_FIB_LKUP_RET_SUCCESS || rc == BPF_FIB_LKUP_RET_NO_NEIGH) &&
+	       f6.ifindex == ifindex;
 }
 
 #endif

@@ -29,6 +29,9 @@ enum stf_config_flags {
 	/* RFC 3964 5.3.3: the outer source must route back out of the attached interface (stf
 	 * does it unless IFF_LINK2). Set by default by the control plane. */
 	STF_F_INGRESS_FILTER = 1u << 1,
+	/* RFC 3964 3.2 (stf does it): drop a packet whose native inner destination routes back
+	 * into our own tunnel. Set by default by the control plane. */
+	STF_F_LOOP_GUARD = 1u << 2,
 };
 
 /*
@@ -158,7 +161,8 @@ enum stf_addr_class {
 	X(56, DROP, decap_fib_failed, "FIB lookup impossible (IPv4 forwarding off on the tunnel)")  \
 	X(57, DROP, encap_fib_failed, "FIB lookup impossible (IPv4 forwarding off on the tunnel)")  \
 	X(58, DROP, encap_redirect_failed, "the kernel refused to redirect the encapsulated packet") \
-	X(59, DROP, outer_src_not_relay, "native inner source from an outer source not in the relay list")
+	X(59, DROP, outer_src_not_relay, "native inner source from an outer source not in the relay list") \
+	X(60, DROP, inner_dst_loop, "loop guard: the native inner destination routes back into the tunnel")
 
 enum stf_counter_id {
 #define STF_X_ENUM(id, kind, name, desc) STF_C_##name = id,
@@ -188,7 +192,7 @@ STF_STATIC_ASSERT(STF_C_outer_src_subnet_broadcast - STF_C_OUTER_SRC_CLASS_BASE 
 STF_STATIC_ASSERT(STF_C_encap_dst_subnet_broadcast - STF_C_ENCAP_DST_CLASS_BASE ==
 			  STF_ADDR_SUBNET_BROADCAST - 1,
 		  "encap_dst_* counters must follow enum stf_addr_class");
-STF_STATIC_ASSERT(STF_COUNTER_COUNT_ == 60, "counter ids are append-only");
+STF_STATIC_ASSERT(STF_COUNTER_COUNT_ == 61, "counter ids are append-only");
 
 /* TTL used when none is configured (RFC 3056 does not say; Linux sit and stf inherit 64). */
 #define STF_DEFAULT_TTL 64

@@ -576,6 +576,44 @@ std::vector<DecapCase> build_table()
 		    .cfg(except_on)
 		    .lists({}, {{"203.0.113.0", 24}}));
 
+	// ---- the loop guard (RFC 3964 3.2) ------------------------------------------------------
+	// Only an excepted source can loop (decap.bpf.c): native to native through a relay.
+	const auto excepted_native_to = [](const char *dst) {
+		return with([dst](Tun &x) {
+			x.outer.src = kRelay;
+			x.inner.src = ip6("2001:db8:dead::1");
+			x.inner.dst = ip6(dst);
+		});
+	};
+	auto relay_except = [](stf_config &c) {
+		c.mode = STF_MODE_RELAY;
+		c.has_except = 1;
+	};
+	add(drop("inner_dst_loop", "relay mode, excepted source: 2001:db8:99::1 routes back into the tunnel",
+		 excepted_native_to("2001:db8:99::1").frame(), STF_C_inner_dst_loop)
+		    .cfg(relay_except)
+		    .lists({}, {{"198.51.100.1", 32}}));
+	add(decap("loop_guard_off", "relay mode, loop guard off: the same packet is decapsulated",
+		  excepted_native_to("2001:db8:99::1"))
+		    .cfg([](stf_config &c) {
+			    c.mode = STF_MODE_RELAY;
+			    c.has_except = 1;
+			    c.flags &= ~STF_F_LOOP_GUARD;
+		    })
+		    .lists({}, {{"198.51.100.1", 32}}));
+	add(decap("loop_guard_other_route", "relay mode, excepted: 2001:db8:1::1 routes out of nort0",
+		  excepted_native_to("2001:db8:1::1"))
+		    .cfg(relay_except)
+		    .lists({}, {{"198.51.100.1", 32}}));
+	add(decap("loop_guard_no_route", "relay mode, excepted: no route at all is not a loop",
+		  excepted_native_to("2001:db8:55::1"))
+		    .cfg(relay_except)
+		    .lists({}, {{"198.51.100.1", 32}}));
+	add(decap("loop_guard_not_excepted", "a 6to4 source to the looping prefix: not looked up "
+		  "(the encapsulator would refuse its source)",
+		  with([](Tun &x) { x.inner.dst = ip6("2001:db8:99::1"); }))
+		    .cfg(relay_mode));
+
 	// ---- the outer source in the FIB (step 6) ---------------------------------------------
 	// The attacker's packet: our own V4ADDR as the outer source, a consistent inner header.
 	add(drop("outer_src_local_v4addr", "192.0.2.1 -> 192.0.2.1: our own V4ADDR as the source",
@@ -633,7 +671,7 @@ stf_config base_config()
 	std::memcpy(c.tun_mac, stft::g_net.tunnel_mac.data(), sizeof(c.tun_mac));
 	c.mode = STF_MODE_ROUTER;
 	c.ttl = STF_DEFAULT_TTL;
-	c.flags = STF_F_INGRESS_FILTER; // the control plane's default
+	c.flags = STF_F_INGRESS_FILTER | STF_F_LOOP_GUARD; // the control plane's defaults
 	c.n_local = 2;
 	c.local[0] = stft::be32(kLocal);
 	c.local[1] = stft::be32(kLocal2);

@@ -67,6 +67,13 @@ bool ip(const std::string &args)
 	return run(argv);
 }
 
+// IPv6 on a device without addresses or multicast, so it sends nothing of its own.
+bool ipv6_quietly_on(const std::string &dev)
+{
+	return ip("link set " + dev + " multicast off") && ip("link set " + dev + " addrgenmode none") &&
+	       write_sysctl("net/ipv6/conf/" + dev + "/disable_ipv6", "0");
+}
+
 uint32_t ifindex_of(const char *name)
 {
 	uint32_t idx = if_nametoindex(name);
@@ -147,7 +154,14 @@ bool setup_netns()
 		  write_sysctl("net/ipv4/conf/nofwd0/forwarding", "0") &&
 		  // Sources nothing routes back to.
 		  ip("route add unreachable 198.51.100.32/28") &&
-		  ip("route add blackhole 198.51.100.48/28");
+		  ip("route add blackhole 198.51.100.48/28") &&
+		  // IPv6 for the loop guard's lookups, on two devices only, silent (no addresses,
+		  // no multicast): 2001:db8:99::/64 routes back into the tunnel, 2001:db8:1::/64
+		  // out of nort0. The helper needs IPv6 forwarding on the device asked from.
+		  ipv6_quietly_on("stft0") && ipv6_quietly_on("nort0") &&
+		  write_sysctl("net/ipv6/conf/stft0/forwarding", "1") &&
+		  ip("-6 route add 2001:db8:99::/64 dev stft0") &&
+		  ip("-6 route add 2001:db8:1::/64 dev nort0");
 	if (!ok)
 		return false;
 	g_net.uplink = ifindex_of("veth0");

@@ -16,6 +16,8 @@
 //                        neighbour 198.51.100.78 permanent, route 198.51.100.128/25 via
 //                        198.51.100.78, IPv4 forwarding OFF
 //   unreachable 198.51.100.32/28, blackhole 198.51.100.48/28: no way back
+//   IPv6 on stft0 (forwarding on) and nort0 only, no addresses, no multicast:
+//   2001:db8:99::/64 dev stft0 (back into the tunnel), 2001:db8:1::/64 dev nort0
 #pragma once
 
 #include <cstdint>

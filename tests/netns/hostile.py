@@ -92,6 +92,10 @@ def cases(args):
     add("relay_6to4_to_native", "decap", True, 0, inner_src=peer6, inner_dst=args.native_dst)
     add("relay_native_to_native", "inner_native_to_native", inner_src=DOC_NATIVE_SRC,
         inner_dst=args.native_dst)
+    # For a relay attached with --relay (so ::/0 leads into its own tunnel): a native
+    # destination nothing else routes would be encapsulated again, towards the other relay.
+    # (A loop needs a source the relay accepts native to native: an exception.)
+    add("loop_native_dst", "inner_dst_loop", inner_src=DOC_NATIVE_SRC, inner_dst="2001:db8:77::1")
 
     # Outer header damage.
     add("outer_version_5", "outer_bad_version", version=5, inner_src=peer6)

@@ -142,7 +142,7 @@ CASES="$STFT_TMP/cases"
 log "router mode, default options: every decapsulation case (injected from inet)"
 while read -r case counter delivered ecn; do
 	run_case "$case" "$counter" "$delivered" "$ecn"
-done < <(grep -Ev '^(enc|relay)_' "$CASES")
+done < <(grep -Ev '^(enc|relay|loop)_' "$CASES")
 
 log "encapsulation side: martian or own embedded IPv4 destinations (sent from the site host)"
 # The outer headers of the valid ones (enc_valid, enc_dscp_ect0: the first two enc cases, the
@@ -177,6 +177,26 @@ run_case isrc_spoofed_6to4 inner_src_spoofed no - " 2nd prefix"
 check "prefix del eth0 203.0.113.77" stf ar prefix del eth0 203.0.113.77
 run_case valid - no - " prefix deleted"
 SEND_EXTRA=""
+
+log "loop guard: a relay whose ::/0 leads into its own tunnel (--relay another relay)"
+# Native to native through a relay needs an exception (a translator); only then can a packet
+# re-enter the tunnel and be sent on, which the guard stops.
+must stf ar detach eth0
+must stf ar attach eth0 --mode relay --relay 203.0.113.150
+must stf ar filter add eth0 exception 198.51.100.1/32
+run_case loop_native_dst inner_dst_loop no - " loop guard"
+must stf ar detach eth0
+must stf ar attach eth0 --mode relay --relay 203.0.113.150 --loop-guard off
+must stf ar filter add eth0 exception 198.51.100.1/32
+expect_out "status -j says loop_guard false" false stf_json ar 'd["interfaces"][0]["loop_guard"]' status eth0
+stats_snap ar eth0 "$STFT_TMP/l0" || die "stats -j failed"
+must nsx inet "$PY" "$HOSTILE" send --iface a0 --dst-mac "$RMAC" --count $N --tag loopoff --barrier loop_native_dst
+wait_until 5 file_has "$RX" "stft:loopoff:barrier:0 " || die "barrier not delivered"
+stats_snap ar eth0 "$STFT_TMP/l1" || die "stats -j failed"
+expect_out "loop guard off: decapsulated, then encapsulated again towards 203.0.113.150" \
+	"decap+$((N + 1)) encap+$N" stats_diff "$STFT_TMP/l0" "$STFT_TMP/l1" eth0
+must stf ar detach eth0
+must stf ar attach eth0
 
 log "strict relay list and exception list (filter relay / filter exception)"
 check "filter add eth0 relay 203.0.113.1/32 (the only relay allowed)" stf ar filter add eth0 relay 203.0.113.1/32

@@ -112,6 +112,8 @@ TEST(ParseCommandLine, IngressFilterIsOnOrOff)
 {
 	EXPECT_EQ(parse({"attach", "eth0", "--ingress-filter", "on"}).request.ingress_filter, true);
 	EXPECT_EQ(parse({"attach", "eth0", "--ingress-filter", "off"}).request.ingress_filter, false);
+	EXPECT_EQ(parse({"attach", "eth0", "--loop-guard", "off"}).request.loop_guard, false);
+	EXPECT_THAT(usage({"attach", "eth0", "--loop-guard", "1"}), HasSubstr("--loop-guard"));
 	std::string err = usage({"attach", "eth0", "--ingress-filter", "yes"});
 	EXPECT_THAT(err, HasSubstr("--ingress-filter"));
 	EXPECT_THAT(err, HasSubstr("on, off"));

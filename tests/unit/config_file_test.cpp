@@ -116,6 +116,7 @@ TEST(ConfigFile, BadValuesNameTheKey)
 		{R"({"permit_private": "yes"})", "config.json: key 'permit_private': expected true or false"},
 		{R"({"permit_private": 1})", "config.json: key 'permit_private': expected true or false"},
 		{R"({"ingress_filter": "off"})", "config.json: key 'ingress_filter': expected true or false"},
+		{R"({"loop_guard": 0})", "config.json: key 'loop_guard': expected true or false"},
 		{R"({"filters": []})", "config.json: key 'filters': expected an object"},
 		{R"({"filters": {"deny": "198.51.100.0/24"}})", "config.json: key 'filters.deny': expected an array"},
 		{R"({"filters": {"deny": [24]}})", "config.json: key 'filters.deny': expected an array"},

@@ -78,6 +78,7 @@ inline constexpr GoldenCounter kGoldenCounters[] = {
 	{57, CounterKind::drop, "encap_fib_failed"},
 	{58, CounterKind::drop, "encap_redirect_failed"},
 	{59, CounterKind::drop, "outer_src_not_relay"},
+	{60, CounterKind::drop, "inner_dst_loop"},
 };
 
 } // namespace stf::test

@@ -65,6 +65,7 @@ TEST(MergeOptions, DefaultsWhenNothingIsGiven)
 	EXPECT_EQ(o.xdp_mode, XdpMode::native);
 	EXPECT_FALSE(o.permit_private);
 	EXPECT_TRUE(o.ingress_filter); // RFC 3964 5.3.3, on unless turned off
+	EXPECT_TRUE(o.loop_guard);     // RFC 3964 3.2, likewise
 }
 
 TEST(MergeOptions, IngressFilterFromFileOrCommandLine)
