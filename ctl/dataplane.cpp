@@ -12,6 +12,7 @@
 #include <functional>
 
 #include "bpf_kernel.h"
+#include "dataplane_impl.h"
 #include "error.h"
 #include "ifdev.h"
 #include "kill_point.h"
@@ -23,38 +24,13 @@
 
 namespace stf {
 
+using namespace impl;
+
 namespace {
 
-// Our tc filter on the tunnel device. The device is ours alone, so fixed values are safe and
-// let a later invocation find the filter with bpf_tc_query.
-constexpr __u32 kTcHandle = 1;
-constexpr __u32 kTcPriority = 1;
 constexpr unsigned kIpv6MinMtu = 1280;   // RFC 8200
 constexpr unsigned kRoute6toMetric = 1024;
 constexpr unsigned kRouteRelayMetric = 2048; // behind any native default route
-// The tunnel's IFLA_IFALIAS names its interface, so the tunnel can be found (and removed)
-// even after the interface, and with it the ifindex in the tunnel's name, is gone.
-const std::string kAliasPrefix = "stf-xdp tunnel of ";
-// Until attach has finished, and from the moment detach starts, the alias carries this mark:
-// a process killed in between leaves a device the next invocation recognises as a leftover
-// to remove, never as an attachment (the kernel state is the only state there is).
-const std::string kIncomplete = " (incomplete)";
-
-bool ends_with(const std::string &s, const std::string &tail)
-{
-	return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
-}
-
-// ifindex N if name is exactly "stf<N>" (a tunnel, not its peer), else 0.
-uint32_t tunnel_ifindex_in_name(const std::string &name)
-{
-	if (name.size() < 4 || name.compare(0, 3, "stf") != 0)
-		return 0;
-	if (name.find_first_not_of("0123456789", 3) != std::string::npos)
-		return 0;
-	return static_cast<uint32_t>(std::stoul(name.substr(3)));
-}
-
 // 2002::/16 (and ::/0) into the tunnel. A route that exists already belongs to another
 // tunnel of this namespace: which one should carry 6to4 would be ambiguous.
 void add_tunnel_route(const uint8_t (&prefix)[16], uint8_t len, uint32_t tun, unsigned mtu,
@@ -104,17 +80,6 @@ std::vector<uint32_t> subnet_broadcasts()
 			out.push_back(*b);
 	}
 	return out;
-}
-
-std::unique_ptr<MapStore> make_store(stf_bpf *skel)
-{
-	return std::make_unique<BpfMapStore>(bpf_map__fd(skel->maps.stf_config_v2),
-					     bpf_map__fd(skel->maps.stf_cfgsel_v1),
-					     bpf_map__fd(skel->maps.stf_counters_v1),
-					     std::array<int, 4>{bpf_map__fd(skel->maps.stf_allow_v1),
-								bpf_map__fd(skel->maps.stf_deny_v1),
-								bpf_map__fd(skel->maps.stf_relays_v1),
-								bpf_map__fd(skel->maps.stf_except_v1)});
 }
 
 } // namespace
@@ -297,139 +262,6 @@ Dataplane Dataplane::attach(const AttachOptions &opts, const AttachStepHook &aft
 	netlink::set_link_alias(tun_ifindex, kAliasPrefix + opts.ifname);
 	rollback.commit();
 	return dp;
-}
-
-std::optional<Dataplane> Dataplane::find(const std::string &ifname)
-{
-	quiet_libbpf();
-	uint32_t ifindex = netlink::link_index(ifname);
-	if (!ifindex)
-		throw Error(Exit::no_interface, "no such interface: " + ifname);
-	uint32_t tun_ifindex = netlink::link_index(tunnel_name(ifindex));
-	if (!tun_ifindex)
-		return std::nullopt;
-	return bind(ifname, ifindex, tun_ifindex);
-}
-
-std::optional<Dataplane> Dataplane::bind(const std::string &ifname, uint32_t ifindex,
-					 uint32_t tun_ifindex)
-{
-	const std::string tun = netlink::link_name(tun_ifindex);
-	Dataplane dp;
-	dp.ifname_ = ifname;
-	dp.ifindex_ = ifindex;
-	dp.tun_ifindex_ = tun_ifindex;
-	dp.skel_ = Skeleton(stf_bpf__open());
-	if (!dp.skel_.get())
-		sys_error("open BPF skeleton", errno);
-
-	// Half made or half removed (a killed attach or detach): a leftover, not an attachment.
-	if (ends_with(netlink::link_alias(tun_ifindex), kIncomplete))
-		return std::nullopt;
-	// A device of that name without our encapsulator is someone else's: not attached.
-	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = static_cast<int>(tun_ifindex),
-		    .attach_point = BPF_TC_EGRESS);
-	LIBBPF_OPTS(bpf_tc_opts, tc, .handle = kTcHandle, .priority = kTcPriority);
-	int err;
-	{
-		SilentLibbpf silent;
-		err = bpf_tc_query(&hook, &tc);
-	}
-	if (err)
-		return std::nullopt;
-	ProgInfo encap = prog_info(tc.prog_id);
-	if (encap.name != bpf_program__name(dp.skel_->progs.stf_encap))
-		return std::nullopt;
-	dp.tc_prog_id_ = tc.prog_id;
-	std::vector<__u32> map_ids = encap.map_ids;
-
-	XdpState x = ifindex ? query_xdp(ifindex) : XdpState{};
-	if (x.prog_id) {
-		ProgInfo decap = prog_info(x.prog_id);
-		// Ours only if it is our decapsulator and shares this attachment's maps.
-		bool shares = std::find_first_of(decap.map_ids.begin(), decap.map_ids.end(),
-						 encap.map_ids.begin(), encap.map_ids.end()) !=
-			      decap.map_ids.end();
-		if (decap.name == bpf_program__name(dp.skel_->progs.stf_decap) && shares) {
-			dp.xdp_prog_id_ = x.prog_id;
-			dp.xdp_mode_ = x.mode;
-			map_ids.insert(map_ids.end(), decap.map_ids.begin(), decap.map_ids.end());
-		}
-	}
-	bind_maps(dp.skel_->obj, map_ids);
-	dp.maps_ = make_store(dp.skel_.get());
-	if (bpf_map__fd(dp.skel_->maps.stf_config_v2) < 0 ||
-	    bpf_map__fd(dp.skel_->maps.stf_cfgsel_v1) < 0 ||
-	    bpf_map__fd(dp.skel_->maps.stf_counters_v1) < 0)
-		throw Error(Exit::failure, "the dataplane on " + ifname + " lacks its maps");
-	return dp;
-}
-
-std::vector<Dataplane> Dataplane::find_all()
-{
-	struct if_nameindex *list = if_nameindex();
-	if (!list)
-		sys_error("list interfaces", errno);
-	std::vector<std::pair<std::string, uint32_t>> links;
-	for (auto *i = list; i->if_index; i++)
-		links.emplace_back(i->if_name, i->if_index);
-	if_freenameindex(list);
-
-	std::vector<Dataplane> out;
-	for (const auto &[name, index] : links) {
-		uint32_t parent = tunnel_ifindex_in_name(name);
-		if (parent && netlink::link_name(parent).empty()) {
-			std::string alias = netlink::link_alias(index);
-			if (alias.rfind(kAliasPrefix, 0) == 0 && !ends_with(alias, kIncomplete))
-				if (auto dp = bind(alias.substr(kAliasPrefix.size()), 0, index))
-					out.push_back(std::move(*dp));
-		} else if (uint32_t tun = netlink::link_index(tunnel_name(index))) {
-			if (auto dp = bind(name, index, tun))
-				out.push_back(std::move(*dp));
-		}
-	}
-	return out;
-}
-
-bool Dataplane::remove_incomplete(const std::string &ifname)
-{
-	quiet_libbpf();
-	const uint32_t ifindex = netlink::link_index(ifname);
-	const uint32_t tun = ifindex ? netlink::link_index(tunnel_name(ifindex)) : 0;
-	if (!tun || netlink::link_alias(tun) != kAliasPrefix + ifname + kIncomplete)
-		return false;
-	// Our XDP program is the decapsulator that shares maps with this tunnel's encapsulator;
-	// anything else on the interface is someone else's and stays.
-	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = static_cast<int>(tun), .attach_point = BPF_TC_EGRESS);
-	LIBBPF_OPTS(bpf_tc_opts, tc, .handle = kTcHandle, .priority = kTcPriority);
-	int err;
-	{
-		SilentLibbpf silent;
-		err = bpf_tc_query(&hook, &tc);
-	}
-	XdpState x = query_xdp(ifindex);
-	if (!err && x.prog_id) {
-		ProgInfo encap = prog_info(tc.prog_id), decap = prog_info(x.prog_id);
-		bool shares = std::find_first_of(decap.map_ids.begin(), decap.map_ids.end(),
-						 encap.map_ids.begin(), encap.map_ids.end()) !=
-			      decap.map_ids.end();
-		if (shares && decap.name == "stf_decap") {
-			Fd prog(bpf_prog_get_fd_by_id(x.prog_id));
-			remove_own_xdp(ifindex, prog.get(), x.mode.value_or(XdpMode::native),
-				       "remove the incomplete attachment of " + ifname);
-		}
-	}
-	netlink::delete_link(tun);
-	return true;
-}
-
-std::optional<Dataplane> Dataplane::find_orphan(const std::string &ifname)
-{
-	quiet_libbpf();
-	for (Dataplane &dp : find_all())
-		if (dp.ifindex_ == 0 && dp.ifname_ == ifname)
-			return std::move(dp);
-	return std::nullopt;
 }
 
 void Dataplane::detach()
