@@ -122,6 +122,10 @@ static __always_inline __u32 decap_checks(struct xdp_md *ctx, const struct stf_c
 	enum stf_addr_class src_class = stf_peer4_class(cfg, ip->saddr);
 	if (src_class != STF_ADDR_OK)
 		return STF_C_OUTER_SRC_CLASS_BASE + src_class - 1;
+	/* Our own V4ADDR as the source: step 6's FIB check catches the host's addresses, and this
+	 * one also a V4ADDR that is not (yet) an address of the host. A few compares. */
+	if (stf_is_local(cfg, ip->saddr))
+		return STF_C_outer_src_local;
 
 	/* Empty tables cost a flag test, not an LPM walk. */
 	if (cfg->has_deny || cfg->has_allow) {

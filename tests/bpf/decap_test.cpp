@@ -618,6 +618,9 @@ std::vector<DecapCase> build_table()
 	// The attacker's packet: our own V4ADDR as the outer source, a consistent inner header.
 	add(drop("outer_src_local_v4addr", "192.0.2.1 -> 192.0.2.1: our own V4ADDR as the source",
 		 from(kLocal).frame(), STF_C_outer_src_local));
+	add(drop("outer_src_local_v4addr_not_on_host",
+		 "198.51.100.20, a configured V4ADDR the host does not have: caught before the FIB",
+		 from(kLocal2).frame(), STF_C_outer_src_local));
 	add(drop("outer_src_local_other_iface",
 		 "198.51.100.65, an address of the host on another interface (not a V4ADDR)",
 		 from(ip4("198.51.100.65")).frame(), STF_C_outer_src_local));

@@ -34,7 +34,9 @@ bool same_prefixes(const std::vector<stf_model::Prefix4> &a, const std::vector<s
 bool write_maps(const stf_model::Config &c)
 {
 	if (g_written.valid && std::memcmp(&g_written.config.cfg, &c.cfg, sizeof(c.cfg)) == 0 &&
-	    same_prefixes(g_written.config.allow, c.allow) && same_prefixes(g_written.config.deny, c.deny))
+	    same_prefixes(g_written.config.allow, c.allow) && same_prefixes(g_written.config.deny, c.deny) &&
+	    same_prefixes(g_written.config.relays, c.relays) &&
+	    same_prefixes(g_written.config.except, c.except))
 		return true;
 	g_written.valid = false;
 	auto convert = [](const std::vector<stf_model::Prefix4> &in, std::vector<std::string> &text) {
@@ -49,12 +51,16 @@ bool write_maps(const stf_model::Config &c)
 			out.push_back({text[i].c_str(), in[i].len});
 		return out;
 	};
-	std::vector<std::string> allow_text, deny_text;
+	std::vector<std::string> allow_text, deny_text, relay_text, except_text;
 	allow_text.reserve(c.allow.size());
 	deny_text.reserve(c.deny.size());
+	relay_text.reserve(c.relays.size());
+	except_text.reserve(c.except.size());
 	const auto allow = convert(c.allow, allow_text);
 	const auto deny = convert(c.deny, deny_text);
-	if (!stft::write_config(c.cfg) || !stft::write_filters(allow, deny))
+	const auto relays = convert(c.relays, relay_text);
+	const auto except = convert(c.except, except_text);
+	if (!stft::write_config(c.cfg) || !stft::write_filters(allow, deny, relays, except))
 		return false;
 	g_written = {true, c};
 	return true;

@@ -35,17 +35,16 @@ void random_config(Rng &r, stf_model::Config &c)
 	if (r.chance(1, 8))
 		cfg.ifindex = r.chance(3, 4) ? stft::g_net.nofwd : stft::g_net.noroute;
 	cfg.ttl = r.chance(1, 10) ? uint8_t(r.pick(std::vector<uint8_t>{0, 1, 255})) : uint8_t(r.range(1, 255));
-	cfg.flags = uint8_t(r.below(4)); // STF_F_PERMIT_PRIVATE | STF_F_INGRESS_FILTER
+	// STF_F_PERMIT_PRIVATE | STF_F_INGRESS_FILTER | STF_F_LOOP_GUARD
+	cfg.flags = uint8_t(r.below(8));
 	// Bytes the control plane never writes this way, which the specification still decides:
 	// unknown flag bits (ignored), a mode that is none of the three ("not relay"), padding.
 	if (r.chance(1, 16))
-		cfg.flags |= uint8_t(r.u8() & ~3u);
+		cfg.flags |= uint8_t(r.u8() & ~7u);
 	if (r.chance(1, 32))
 		cfg.mode = r.u8();
 	if (r.chance(1, 16)) {
 		cfg.pad0 = r.u8();
-		cfg.pad1[0] = r.u8();
-		cfg.pad1[1] = r.u8();
 	}
 	// Any tunnel MAC: decapsulated frames are addressed to whatever the configuration says.
 	if (r.chance(1, 8))
@@ -104,6 +103,10 @@ void random_filters(Rng &r, stf_model::Config &c, uint32_t around)
 	c.cfg.has_deny = r.chance(1, 4) ? (r.chance(1, 8) ? r.u8() | 1 : 1) : 0;
 	c.allow = prefixes_around(r, around);
 	c.deny = prefixes_around(r, around);
+	c.cfg.has_relays = r.chance(1, 4) ? (r.chance(1, 8) ? r.u8() | 1 : 1) : 0;
+	c.cfg.has_except = r.chance(1, 4) ? (r.chance(1, 8) ? r.u8() | 1 : 1) : 0;
+	c.relays = prefixes_around(r, around);
+	c.except = prefixes_around(r, around);
 }
 
 // DSCP and ECN: every ECN codepoint equally, DSCP mostly 0.
@@ -229,7 +232,7 @@ stf_model::Config base_config()
 	std::memcpy(cfg.tun_mac, stft::g_net.tunnel_mac.data(), sizeof(cfg.tun_mac));
 	cfg.mode = STF_MODE_ROUTER;
 	cfg.ttl = STF_DEFAULT_TTL;
-	cfg.flags = STF_F_INGRESS_FILTER;
+	cfg.flags = STF_F_INGRESS_FILTER | STF_F_LOOP_GUARD;
 	return c;
 }
 
@@ -291,7 +294,8 @@ std::string describe_config(const stf_model::Config &c)
 	   << " (" << unsigned(cfg.mode) << "), ttl " << unsigned(cfg.ttl) << ", flags "
 	   << unsigned(cfg.flags)
 	   << ((cfg.flags & STF_F_PERMIT_PRIVATE) ? " permit_private" : "")
-	   << ((cfg.flags & STF_F_INGRESS_FILTER) ? " ingress_filter" : "") << "\n  local";
+	   << ((cfg.flags & STF_F_INGRESS_FILTER) ? " ingress_filter" : "")
+	   << ((cfg.flags & STF_F_LOOP_GUARD) ? " loop_guard" : "") << "\n  local";
 	for (unsigned i = 0; i < cfg.n_local && i < STF_MAX_LOCAL; i++)
 		os << " " << dotted(ntohl(cfg.local[i]));
 	os << "\n  bcast";
@@ -301,7 +305,9 @@ std::string describe_config(const stf_model::Config &c)
 	   << cfg.ifindex << ", tun_ifindex " << cfg.tun_ifindex << ", tun_peer_ifindex "
 	   << cfg.tun_peer_ifindex << "\n  has_allow " << unsigned(cfg.has_allow) << " allow "
 	   << prefixes(c.allow) << "\n  has_deny " << unsigned(cfg.has_deny) << " deny "
-	   << prefixes(c.deny) << "\n";
+	   << prefixes(c.deny) << "\n  has_relays " << unsigned(cfg.has_relays) << " relays "
+	   << prefixes(c.relays) << "\n  has_except " << unsigned(cfg.has_except) << " except "
+	   << prefixes(c.except) << "\n";
 	return os.str();
 }
 

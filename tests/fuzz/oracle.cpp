@@ -1,5 +1,7 @@
 #include "oracle.h"
 
+#include <cstring>
+
 #include "harness.h"
 #include "packet.h"
 
@@ -63,6 +65,22 @@ stf_model::FibResult HarnessNet::fib(uint32_t a) const
 						    : via(n.uplink);
 	// default via 192.0.2.254 dev veth0.
 	return resolved(n.uplink, n.gateway_mac, n.uplink_mac);
+}
+
+// IPv6 is on (silently) only on stft0, with forwarding, and nort0: 2001:db8:99::/64 routes
+// back into stft0, 2001:db8:1::/64 out of nort0, nothing else anywhere.
+std::optional<uint32_t> HarnessNet::fib6(const uint8_t dst[16], uint32_t from) const
+{
+	const stft::NetNs &n = stft::g_net;
+	if (from != n.tunnel)
+		return std::nullopt; // the helper refuses a device without IPv6 forwarding
+	static const uint8_t loop[8] = {0x20, 0x01, 0x0d, 0xb8, 0x00, 0x99, 0, 0};
+	static const uint8_t nort[8] = {0x20, 0x01, 0x0d, 0xb8, 0x00, 0x01, 0, 0};
+	if (std::memcmp(dst, loop, 8) == 0)
+		return n.tunnel;
+	if (std::memcmp(dst, nort, 8) == 0)
+		return n.noroute;
+	return std::nullopt;
 }
 
 uint32_t HarnessNet::mtu(uint32_t) const

@@ -11,6 +11,7 @@ namespace fuzz {
 class HarnessNet : public stf_model::Net {
 public:
 	stf_model::FibResult fib(uint32_t addr) const override;
+	std::optional<uint32_t> fib6(const uint8_t dst[16], uint32_t from) const override;
 	uint32_t mtu(uint32_t ifindex) const override;
 };
 

@@ -145,7 +145,9 @@ std::vector<pkt::In6> listed_v6()
 	for (const char *a : {"::", "::1", "::ffff:203.0.113.9", "::ffff:0:0", "::203.0.113.9",
 			      "0:ffff::1", "1::1", "fe80::1", "febf:ffff::1", "fec0::1", "feff::1",
 			      "fe7f::1", "ff02::1", "ff0e::101", "ffff::1", "fd00::1", "2001:db8::1",
-			      "2003::1", "2001::1", "3fff::1", "::2002:c000:201", "2002::"})
+			      "2003::1", "2001::1", "3fff::1", "::2002:c000:201", "2002::",
+			      // the harness routes: back into the tunnel (loop guard), out of nort0
+			      "2001:db8:99::1", "2001:db8:1::1"})
 		v.push_back(pkt::ip6(a));
 	for (uint32_t a : listed_v4())
 		v.push_back(pkt::addr_6to4(a, 0, 1));

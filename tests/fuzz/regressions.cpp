@@ -50,6 +50,34 @@ Case nofwd_gateway_is_resolved()
 	return c;
 }
 
+// Relay mode, an excepted sender, native to 2001:db8:99::1, which the harness routes back
+// into the tunnel: the loop guard's one path, too rare for random cases to reach.
+Case loop_guard(bool on)
+{
+	Ipv6 in;
+	in.src = ip6("2001:db8:dead::1");
+	in.dst = ip6("2001:db8:99::1");
+	Ipv4 out;
+	out.src = ip4("198.51.100.1");
+	out.dst = ip4("192.0.2.1");
+	out.ttl = 60;
+	const Bytes frame = eth({mac("02:00:00:00:00:01"), mac("02:00:00:00:00:fe"), kEthIpv4},
+				ipv4(out, ipv6(in, icmpv6_echo(in, 7, 7, pattern(8)))));
+	Case c = with_config(false, frame, on ? "decap/excepted native to a looping route, guard on"
+					       : "decap/excepted native to a looping route, guard off");
+	stf_config &cfg = c.config.cfg;
+	cfg.mode = STF_MODE_RELAY;
+	cfg.has_except = 1;
+	c.config.except = {{ip4("198.51.100.1"), 32}};
+	if (on)
+		cfg.flags |= STF_F_LOOP_GUARD;
+	else
+		cfg.flags &= ~STF_F_LOOP_GUARD;
+	return c;
+}
+Case loop_guard_on() { return loop_guard(true); }
+Case loop_guard_off() { return loop_guard(false); }
+
 } // namespace
 
 const std::vector<Regression> &regressions()
@@ -59,6 +87,10 @@ const std::vector<Regression> &regressions()
 		 "oracle wrong: 198.51.100.78 is nofwd0's permanent neighbour, so a lookup for it "
 		 "resolves (the BPF program rewrote the MACs, the oracle said unresolved)",
 		 nofwd_gateway_is_resolved},
+		{"loop_guard_on", "fixed input: the loop guard's only path (inner_dst_loop)",
+		 loop_guard_on},
+		{"loop_guard_off", "fixed input: the same packet with the guard off (decap)",
+		 loop_guard_off},
 	};
 	return list;
 }

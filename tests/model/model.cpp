@@ -188,6 +188,8 @@ Result decap(const Bytes &f, const Config &c, const Net &net)
 	const stf_addr_class cls = class_v4(outer_src, cfg);
 	if (cls != STF_ADDR_OK)
 		return drop(STF_C_OUTER_SRC_CLASS_BASE + cls - 1);
+	if (is_local(outer_src, cfg)) // our own V4ADDR, whether the host has it or not
+		return drop(STF_C_outer_src_local);
 	if (cfg.has_deny && matches_any(outer_src, c.deny))
 		return drop(STF_C_outer_src_denied);
 	if (cfg.has_allow && !matches_any(outer_src, c.allow))
@@ -204,8 +206,10 @@ Result decap(const Bytes &f, const Config &c, const Net &net)
 	const uint8_t *src6 = in6 + 8;
 	const uint8_t *dst6 = in6 + 24;
 	const bool src_is_6to4 = is_6to4(src6);
+	// An exception-listed sender may break the source rules below (translators, balancers).
+	const bool excepted = cfg.has_except && matches_any(outer_src, c.except);
 	if (src_is_6to4) {
-		if (embedded_v4(src6) != outer_src)
+		if (embedded_v4(src6) != outer_src && !excepted)
 			return drop(STF_C_inner_src_spoofed);
 	} else {
 		switch (class_v6(src6)) {
@@ -216,7 +220,11 @@ Result decap(const Bytes &f, const Config &c, const Net &net)
 		case Class6::Multicast: return drop(STF_C_inner_src_multicast);
 		case Class6::Ok: break;
 		}
+		// A strict relay list: native sources only from listed relays (or exceptions).
+		if (cfg.has_relays && !excepted && !matches_any(outer_src, c.relays))
+			return drop(STF_C_outer_src_not_relay);
 	}
+	const bool src_ok_excepted = excepted;
 	if (is_6to4(dst6)) {
 		if (embedded_v4(dst6) != outer_dst)
 			return drop(STF_C_inner_dst_mismatch);
@@ -231,7 +239,7 @@ Result decap(const Bytes &f, const Config &c, const Net &net)
 		}
 		if (cfg.mode != STF_MODE_RELAY)
 			return drop(STF_C_inner_dst_not_6to4);
-		if (!src_is_6to4)
+		if (!src_is_6to4 && !src_ok_excepted)
 			return drop(STF_C_inner_native_to_native);
 	}
 
@@ -246,6 +254,14 @@ Result decap(const Bytes &f, const Config &c, const Net &net)
 			return drop(STF_C_outer_src_no_route);
 		if (fib.ifindex != cfg.ifindex)
 			return drop(STF_C_outer_src_wrong_iface);
+	}
+	// 6b. The loop guard (RFC 3964 3.2): only an excepted sender can make a packet that the
+	// encapsulator would send on again; its native destination must not route back into
+	// the tunnel.
+	if (excepted && !is_6to4(dst6) && (cfg.flags & STF_F_LOOP_GUARD)) {
+		const auto out = net.fib6(dst6, cfg.tun_ifindex);
+		if (out && *out == cfg.tun_ifindex)
+			return drop(STF_C_inner_dst_loop);
 	}
 
 	// 7. RFC 6040 4.2: the ECN field the inner header leaves with.

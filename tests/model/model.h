@@ -43,7 +43,7 @@ struct Prefix4 {
 // Everything the control plane writes: the live configuration slot and both filter tables.
 struct Config {
 	stf_config cfg{};
-	std::vector<Prefix4> allow, deny;
+	std::vector<Prefix4> allow, deny, relays, except;
 };
 
 // The answer of an IPv4 FIB lookup made from the tunnel device.
@@ -65,6 +65,9 @@ class Net {
 public:
 	virtual ~Net() = default;
 	virtual FibResult fib(uint32_t addr) const = 0; // host-order IPv4
+	// The egress ifindex of an IPv6 lookup for dst made from device `from`, or nullopt when
+	// it is not forwarded (no route, a local address, or IPv6 forwarding off on `from`).
+	virtual std::optional<uint32_t> fib6(const uint8_t dst[16], uint32_t from) const = 0;
 	virtual uint32_t mtu(uint32_t ifindex) const = 0;
 };
 

@@ -19,7 +19,7 @@ const uint32_t kLocal = ip4("192.0.2.1");
 const uint32_t kLocal2 = ip4("198.51.100.20");
 const uint32_t kPeer = ip4("203.0.113.9");
 const uint32_t kRelay = ip4("198.51.100.99");
-constexpr uint32_t kUplink = 3, kOther = 9, kMtu = 1500;
+constexpr uint32_t kUplink = 3, kOther = 9, kTunnel = 11, kMtu = 1500;
 const Mac kTunMac = mac("02:00:00:00:00:51");
 const Mac kGw = mac("02:00:00:00:00:fe"), kUplinkMac = mac("02:00:00:00:00:01");
 
@@ -58,6 +58,14 @@ public:
 		return r;
 	}
 	uint32_t mtu(uint32_t) const override { return kMtu; }
+	// 2001:db8:99::/64 routes back into the tunnel (ifindex kTunnel), nothing else is routed.
+	std::optional<uint32_t> fib6(const uint8_t dst[16], uint32_t from) const override
+	{
+		static const uint8_t loop[6] = {0x20, 0x01, 0x0d, 0xb8, 0x00, 0x99};
+		if (from == kTunnel && std::memcmp(dst, loop, 6) == 0)
+			return kTunnel;
+		return std::nullopt;
+	}
 };
 
 Config base()
