@@ -667,14 +667,7 @@ const bool kDeclared = [] {
 
 stf_config base_config()
 {
-	stf_config c{};
-	c.ifindex = stft::g_net.uplink;
-	c.tun_ifindex = stft::g_net.tunnel;
-	c.tun_peer_ifindex = stft::g_net.tunnel_peer;
-	std::memcpy(c.tun_mac, stft::g_net.tunnel_mac.data(), sizeof(c.tun_mac));
-	c.mode = STF_MODE_ROUTER;
-	c.ttl = STF_DEFAULT_TTL;
-	c.flags = STF_F_INGRESS_FILTER | STF_F_LOOP_GUARD; // the control plane's defaults
+	stf_config c = stft::tunnel_base_config();
 	c.n_local = 2;
 	c.local[0] = stft::be32(kLocal);
 	c.local[1] = stft::be32(kLocal2);

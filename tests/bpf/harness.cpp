@@ -183,6 +183,32 @@ bool load_skeleton()
 	return true;
 }
 
+bool setup_all()
+{
+	if (!setup_netns()) {
+		std::fprintf(stderr, "FATAL: cannot build the test network namespace\n");
+		return false;
+	}
+	if (!load_skeleton()) {
+		std::fprintf(stderr, "FATAL: cannot load the stf BPF skeleton\n");
+		return false;
+	}
+	return true;
+}
+
+stf_config tunnel_base_config()
+{
+	stf_config c{};
+	c.ifindex = g_net.uplink;
+	c.tun_ifindex = g_net.tunnel;
+	c.tun_peer_ifindex = g_net.tunnel_peer;
+	std::memcpy(c.tun_mac, g_net.tunnel_mac.data(), sizeof(c.tun_mac));
+	c.mode = STF_MODE_ROUTER;
+	c.ttl = STF_DEFAULT_TTL;
+	c.flags = STF_F_INGRESS_FILTER | STF_F_LOOP_GUARD; // the control plane's defaults
+	return c;
+}
+
 void unload_skeleton()
 {
 	stf_bpf__destroy(g_skel);

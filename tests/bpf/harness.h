@@ -57,6 +57,11 @@ bool write_sysctl(const std::string &rel_path, const std::string &value);
 
 // ---- the skeleton --------------------------------------------------------------------------
 bool load_skeleton();   // once per binary, from main(); false with a message on stderr
+// Both of the above, as every binary using the harness starts; false with a FATAL message.
+bool setup_all();
+// The configuration both the tables and the fuzzer start from: attached to veth0, the
+// tunnel stft0 (peer, MAC), router mode, default TTL, the control plane's default switches.
+stf_config tunnel_base_config();
 void unload_skeleton();
 stf_bpf *skel();
 

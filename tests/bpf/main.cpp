@@ -114,14 +114,8 @@ int main(int argc, char **argv)
 		std::fprintf(stderr, "FATAL: --stf-gate needs an unfiltered, unsharded run\n");
 		return 1;
 	}
-	if (!stft::setup_netns()) {
-		std::fprintf(stderr, "FATAL: cannot build the test network namespace\n");
+	if (!stft::setup_all())
 		return 2;
-	}
-	if (!stft::load_skeleton()) {
-		std::fprintf(stderr, "FATAL: cannot load the stf BPF skeleton\n");
-		return 2;
-	}
 
 	int rc = RUN_ALL_TESTS();
 	const auto *unit = ::testing::UnitTest::GetInstance();

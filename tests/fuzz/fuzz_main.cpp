@@ -142,14 +142,8 @@ int main(int argc, char **argv)
 		    o.only_case ? ("case " + std::to_string(*o.only_case)).c_str()
 				: (std::to_string(o.count) + " cases").c_str());
 	std::fflush(stdout);
-	if (!stft::setup_netns()) {
-		std::fprintf(stderr, "FATAL: cannot build the test network namespace\n");
+	if (!stft::setup_all())
 		return 2;
-	}
-	if (!stft::load_skeleton()) {
-		std::fprintf(stderr, "FATAL: cannot load the stf BPF skeleton\n");
-		return 2;
-	}
 
 	const auto start = std::chrono::steady_clock::now();
 	Stats s;

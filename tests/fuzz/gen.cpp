@@ -225,14 +225,7 @@ std::string prefixes(const std::vector<stf_model::Prefix4> &v)
 stf_model::Config base_config()
 {
 	stf_model::Config c;
-	stf_config &cfg = c.cfg;
-	cfg.ifindex = stft::g_net.uplink;
-	cfg.tun_ifindex = stft::g_net.tunnel;
-	cfg.tun_peer_ifindex = stft::g_net.tunnel_peer;
-	std::memcpy(cfg.tun_mac, stft::g_net.tunnel_mac.data(), sizeof(cfg.tun_mac));
-	cfg.mode = STF_MODE_ROUTER;
-	cfg.ttl = STF_DEFAULT_TTL;
-	cfg.flags = STF_F_INGRESS_FILTER | STF_F_LOOP_GUARD;
+	c.cfg = stft::tunnel_base_config();
 	return c;
 }
 
