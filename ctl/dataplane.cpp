@@ -290,6 +290,7 @@ AttachmentInfo Dataplane::info() const
 	i.tunnel = netlink::link_name(tun_ifindex_);
 	i.tun_ifindex = tun_ifindex_;
 	i.tunnel_mtu = netlink::link_mtu(tun_ifindex_);
+	i.tunnel_forwarding = !i.tunnel.empty() && ipv4_forwarding(i.tunnel);
 	i.link_mtu = ifindex_ ? netlink::link_mtu(ifindex_) : 0;
 	i.mode = static_cast<Mode>(cfg.mode);
 	i.locals = config_locals(cfg);

@@ -20,6 +20,9 @@ struct AttachmentInfo {
 	uint32_t tun_ifindex = 0;
 	unsigned tunnel_mtu = 0;
 	unsigned link_mtu = 0; // the interface's MTU now; tunnel_mtu was link_mtu - 20 at attach
+	// IPv4 forwarding on the tunnel device, which attach turns on and the programs' FIB
+	// lookups need: switching it off host-wide (all.forwarding 1 -> 0) turns it off here too.
+	bool tunnel_forwarding = true;
 	Mode mode = Mode::router;
 	std::vector<uint32_t> locals; // host order; locals[0] is primary
 	std::optional<uint32_t> relay;

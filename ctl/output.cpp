@@ -70,7 +70,11 @@ Json status_json(const AttachmentInfo &i)
 		{"interface_deleted", i.ifindex == 0},
 		{"link_mtu", i.link_mtu},
 		{"mode", mode_name(i.mode)},
-		{"tunnel", {{"name", i.tunnel}, {"ifindex", i.tun_ifindex}, {"mtu", i.tunnel_mtu}}},
+		{"tunnel",
+		 {{"name", i.tunnel},
+		  {"ifindex", i.tun_ifindex},
+		  {"mtu", i.tunnel_mtu},
+		  {"ipv4_forwarding", i.tunnel_forwarding}}},
 		{"local", locals_json(i)},
 		{"relay", i.relay ? Json(format_ipv4(*i.relay)) : Json(nullptr)},
 		{"ttl", i.ttl},
@@ -181,6 +185,10 @@ void status_human(std::ostream &os, const AttachmentInfo &i)
 	if (i.link_mtu && i.tunnel_mtu + kTunnelOverheadBytes != i.link_mtu)
 		os << " (stale: " << i.ifname << " MTU is now " << i.link_mtu
 		   << "; detach and attach again)";
+	if (!i.tunnel_forwarding)
+		os << " (IPv4 forwarding is off on " << i.tunnel
+		   << ": every packet is dropped as decap_fib_failed / encap_fib_failed; detach and "
+		      "attach again)";
 	os << '\n';
 	if (i.locals.empty())
 		label(os, "local") << "none\n";

@@ -102,5 +102,26 @@ check "filter del again completes" stf ar filter del eth0 deny 203.0.113.0/24
 expect_out "filter list: empty" '[["eth0", [], []]]' stf_json ar "$FILTERS" filter list
 check "detach" stf ar detach eth0
 check "nothing left" nothing_left
+
+log "IPv4 forwarding switched off host-wide after attach: status says so; fails closed"
+must stf ar "${ATTACH[@]}"
+TUN="$(stf_json ar 'd["interfaces"][0]["tunnel"]["name"]' status eth0)" || die "status -j"
+expect_out "status -j: $TUN has IPv4 forwarding" true \
+	stf_json ar 'd["interfaces"][0]["tunnel"]["ipv4_forwarding"]' status eth0
+# all.forwarding 1 -> 0 sets every device's forwarding to 0, the tunnel's included.
+must nsx ar sysctl -qw net.ipv4.conf.all.forwarding=1
+must nsx ar sysctl -qw net.ipv4.conf.all.forwarding=0
+expect_out "status -j: $TUN has lost it" false \
+	stf_json ar 'd["interfaces"][0]["tunnel"]["ipv4_forwarding"]' status eth0
+check "status (human form) says what it means" stf_grep ar "IPv4 forwarding is off on $TUN" status eth0
+stats_snap ar eth0 "$STFT_TMP/fw0" || die "stats -j failed"
+check "A -> B fails closed (2 sent, 0 answered)" ping6_lost ah "$B6" 2
+stats_snap ar eth0 "$STFT_TMP/fw1" || die "stats -j failed"
+expect_out "ar counted the 2 requests as encap_fib_failed" "encap_fib_failed+2" \
+	stats_diff "$STFT_TMP/fw0" "$STFT_TMP/fw1" eth0
+check "detach" stf ar detach eth0
+check "attach again restores it" stf ar "${ATTACH[@]}"
+check "traffic A -> B" ping6 ah "$B6" 2
+check "detach" stf ar detach eth0
 must stf br detach eth0
 finish

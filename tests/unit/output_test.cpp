@@ -120,7 +120,8 @@ TEST(StatusJson, Schema)
 	EXPECT_EQ(i["ifname"], "eth0");
 	EXPECT_EQ(i["ifindex"], 2);
 	EXPECT_EQ(i["mode"], "router");
-	EXPECT_EQ(i["tunnel"], (json{{"name", "stf2"}, {"ifindex", 7}, {"mtu", 1480}}));
+	EXPECT_EQ(i["tunnel"],
+		  (json{{"name", "stf2"}, {"ifindex", 7}, {"mtu", 1480}, {"ipv4_forwarding", true}}));
 	EXPECT_EQ(i["local"][0], (json{{"address", "192.0.2.1"}, {"prefix", "2002:c000:201::/48"}}));
 	EXPECT_EQ(i["local"][1]["address"], "203.0.113.77");
 	EXPECT_EQ(i["relay"], "203.0.113.1");
@@ -145,6 +146,16 @@ TEST(StatusJson, Schema)
 				       {"relay", json::array()},
 				       {"exception", json::array()}}));
 	EXPECT_EQ(rr["subnet_broadcasts"], json::array());
+}
+
+TEST(StatusHuman, SaysWhenTheTunnelLostItsForwarding)
+{
+	AttachmentInfo i = router();
+	i.tunnel_forwarding = false;
+	std::string text = printed([&](std::ostream &os) { print_status(os, {i}, false); });
+	EXPECT_NE(std::string::npos, text.find("IPv4 forwarding is off on stf2")) << text;
+	json doc = printed_json([&](std::ostream &os) { print_status(os, {i}, true); });
+	EXPECT_EQ(doc["interfaces"][0]["tunnel"]["ipv4_forwarding"], false);
 }
 
 TEST(StatusJson, NothingAttached)
