@@ -10,7 +10,8 @@
  *   4. outer source filters (RFC 3964 5.3.1, allow/deny tables)
  *   5. inner header checks (RFC 3964 5.3.2) and consistency (RFC 3964 5.2)
  *   6. the outer source in the FIB: not an address of ours, routed back out of the attached
- *      interface (RFC 3964 5.3.3); a FIB lookup is the dearest check, so it comes last
+ *      interface (RFC 3964 5.3.3); a FIB lookup is the dearest check, so it comes last (then,
+ *      for an excepted source only, the loop guard's IPv6 lookup)
  *   7. RFC 6040 ECN, strip the outer header, redirect the IPv6 frame into the tunnel pair so
  *      the kernel receives it on stf-xdp's tunnel device, never on the physical interface:
  *      a tunnelled Neighbor Discovery message (hop limit 255) must not pass for on-link
