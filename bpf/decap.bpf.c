@@ -6,7 +6,9 @@
  * steps and only our tunnel traffic pays for the rest:
  *   1. not IPv4 / not protocol 41 / not to one of our V4ADDRs   -> XDP_PASS, uncounted
  *   2. outer header validation (XDP runs before ip_rcv: nobody has checked it yet)
- *   3. outer fragments and options                              -> XDP_PASS, counted
+ *   3. outer fragments and options                              -> XDP_PASS, counted; the
+ *      kernel reassembles, and the slow path (ctl/slowpath.h) runs this same program on the
+ *      whole packet, options removed (BPF_PROG_TEST_RUN), so it meets every step below
  *   4. outer source filters (RFC 3964 5.3.1, allow/deny tables)
  *   5. inner header checks (RFC 3964 5.3.2) and consistency (RFC 3964 5.2)
  *   6. the outer source in the FIB: not an address of ours, routed back out of the attached
@@ -98,7 +100,8 @@ static __always_inline __u32 decap_checks(struct xdp_md *ctx, const struct stf_c
 	if (ip->ihl < 5)
 		return STF_C_outer_bad_ihl;
 
-	/* 3. Options and fragments are normal IPv4 the kernel handles better than we could. */
+	/* 3. Options and fragments are normal IPv4 the kernel handles better than we could; the
+	 * slow path brings the reassembled packet back here. */
 	if (ip->ihl != 5)
 		return STF_C_pass_options;
 	if (ip->frag_off & bpf_htons(IP_MF | IP_OFFMASK))

@@ -41,6 +41,17 @@ public:
 	}
 	Fd(const Fd &) = delete;
 	Fd &operator=(const Fd &) = delete;
+	Fd(Fd &&o) noexcept : fd_(o.fd_) { o.fd_ = -1; }
+	Fd &operator=(Fd &&o) noexcept
+	{
+		if (this != &o) {
+			if (fd_ >= 0)
+				::close(fd_);
+			fd_ = o.fd_;
+			o.fd_ = -1;
+		}
+		return *this;
+	}
 	int get() const { return fd_; }
 
 private:

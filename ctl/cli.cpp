@@ -270,6 +270,22 @@ void build(CLI::App &root, CommandTable &t, RawArgs &raw)
 			   "Examples:\n  stf-xdp stats eth0\n  stf-xdp stats -j\n");
 	build_prefix(root, t, raw);
 	build_filter(root, t, raw);
+	add_command(
+		root, t, raw, Command::slowpath, "slowpath",
+		"serve outer fragments and IPv4 options (runs until stopped)",
+		"XDP cannot reassemble IPv4 fragments, so it hands outer fragments and outer\n"
+		"headers with IPv4 options to the kernel (counted as pass_fragment, pass_options).\n"
+		"The kernel reassembles them and acts on the options, then offers the packet to\n"
+		"this service, which runs the interface's own XDP decapsulator on it (BPF test\n"
+		"run): the same checks, the same counters (slow_path, then decap or the drop\n"
+		"reason); accepted packets are received on the tunnel device stf<N> as usual.\n"
+		"Reassembled packets over 3000 bytes are dropped (slow_too_big).\n\n"
+		"One per network namespace, for every attached interface in it; it runs in the\n"
+		"foreground, logs to standard error and stops on SIGTERM, SIGINT or SIGHUP.\n"
+		"Without it the kernel drops those packets and answers ICMP protocol\n"
+		"unreachable: large 6to4 packets fragmented on the way are lost. `status` shows\n"
+		"whether it runs. Exit 5 if one already runs in this namespace.\n\n"
+		"Example:\n  stf-xdp slowpath &\n  ip netns exec site stf-xdp slowpath\n");
 }
 
 // The command words given so far ("prefix add"), for messages.

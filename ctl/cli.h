@@ -26,6 +26,7 @@ enum class Command {
 	filter_add,
 	filter_del,
 	filter_list,
+	slowpath,
 };
 
 struct Invocation {

@@ -1,11 +1,14 @@
 #include "commands.h"
 
+#include <iostream>
+
 #include "config_file.h"
 #include "dataplane.h"
 #include "error.h"
 #include "lock.h"
 #include "netlink.h"
 #include "output.h"
+#include "slowpath.h"
 #include "state.h"
 
 namespace stf {
@@ -157,6 +160,12 @@ void filter_list_command(const Invocation &inv, std::ostream &out)
 	print_filters(out, infos(inv), inv.json);
 }
 
+void slowpath_command(const Invocation &, std::ostream &)
+{
+	// Its log is for the journal; standard output stays free for nothing.
+	run_slowpath(std::cerr);
+}
+
 void run_command(const Invocation &inv, std::ostream &out)
 {
 	switch (inv.command) {
@@ -184,6 +193,8 @@ void run_command(const Invocation &inv, std::ostream &out)
 		return filter_del_command(inv, out);
 	case Command::filter_list:
 		return filter_list_command(inv, out);
+	case Command::slowpath:
+		return slowpath_command(inv, out);
 	}
 	throw Error(Exit::failure, "internal error: unhandled command");
 }

@@ -17,6 +17,7 @@
 #include "ifdev.h"
 #include "kill_point.h"
 #include "netlink.h"
+#include "slowpath.h"
 #include "state.h"
 #include "stf.skel.h"
 #include "stf/addr_class.h"
@@ -29,6 +30,7 @@ using namespace impl;
 namespace {
 
 constexpr unsigned kIpv6MinMtu = 1280;   // RFC 8200
+constexpr unsigned kPeerLinkMtu = 65535; // a veth's largest
 constexpr unsigned kRoute6toMetric = 1024;
 constexpr unsigned kRouteRelayMetric = 2048; // behind any native default route
 // 2002::/16 (and ::/0) into the tunnel. A route that exists already belongs to another
@@ -180,7 +182,9 @@ Dataplane Dataplane::attach(const AttachOptions &opts, const AttachStepHook &aft
 
 	// Declared after dp: the undo steps run while dp's skeleton (its program fds) still exists.
 	Rollback rollback;
-	netlink::create_veth(tun, tunnel_peer_name(ifindex), tun_mtu,
+	// The peer's MTU is the largest so the slow path can transmit on it whatever it
+	// reassembled (bpf/inject.bpf.c); the peer sends nothing else of its own.
+	netlink::create_veth(tun, tunnel_peer_name(ifindex), tun_mtu, kPeerLinkMtu,
 			     kAliasPrefix + opts.ifname + kIncomplete);
 	uint32_t tun_ifindex = netlink::link_index(tun);
 	rollback.add([tun_ifindex] { netlink::delete_link(tun_ifindex); });
@@ -219,7 +223,19 @@ Dataplane Dataplane::attach(const AttachOptions &opts, const AttachStepHook &aft
 	if (err)
 		sys_error(ctx + ": attach tc program to " + tun, err);
 	dp.tc_prog_id_ = tc.prog_id;
-	// No undo of its own: the filter and clsact go with the tunnel device.
+	// The slow path's way in: what the peer transmits is received on the tunnel device
+	// without the veth's receive-side MTU check (bpf/inject.bpf.c).
+	LIBBPF_OPTS(bpf_tc_hook, peer_hook, .ifindex = static_cast<int>(peer_ifindex),
+		    .attach_point = BPF_TC_EGRESS);
+	err = bpf_tc_hook_create(&peer_hook);
+	if (err && err != -EEXIST)
+		sys_error(ctx + ": create clsact on " + tunnel_peer_name(ifindex), err);
+	LIBBPF_OPTS(bpf_tc_opts, inject, .prog_fd = bpf_program__fd(dp.skel_->progs.stf_inject),
+		    .handle = kTcHandle, .priority = kTcPriority);
+	err = bpf_tc_attach(&peer_hook, &inject);
+	if (err)
+		sys_error(ctx + ": attach tc program to " + tunnel_peer_name(ifindex), err);
+	// No undo of their own: filters and clsact go with the tunnel pair.
 	done(AttachStep::encap_hooked);
 
 	netlink::set_link_up(peer_ifindex);
@@ -302,6 +318,8 @@ AttachmentInfo Dataplane::info() const
 	i.loop_guard = cfg.flags & STF_F_LOOP_GUARD;
 	i.xdp_mode = xdp_prog_id_ ? xdp_mode_ : std::nullopt;
 	i.xdp_prog_id = xdp_prog_id_;
+	if (xdp_prog_id_)
+		i.slow_path = slowpath_running();
 	i.tc_prog_id = tc_prog_id_;
 	for (unsigned k = 0; k < cfg.n_bcast && k < STF_MAX_BCAST; k++)
 		i.broadcasts.push_back(ntohl(cfg.bcast[k]));

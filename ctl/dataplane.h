@@ -47,7 +47,7 @@ std::string tunnel_peer_name(uint32_t ifindex);
 enum class AttachStep {
 	tunnel_created, // the veth pair stf<N>/stf<N>p, down
 	maps_written,   // config and filters in the skeleton's maps
-	encap_hooked,   // tc egress program on the tunnel device
+	encap_hooked,   // tc egress programs on the tunnel device (encap) and its peer (inject)
 	links_up,       // both ends of the pair up
 	route_6to4,     // 2002::/16 into the tunnel
 	route_default,  // ::/0 at metric 2048 into the tunnel (relay set)
@@ -85,6 +85,10 @@ public:
 	void detach();
 
 	AttachmentInfo info() const;
+	// Our XDP decapsulator on the interface (0: none, as in return-relay mode), and the
+	// per-CPU counter map, for the slow path (slowpath.h).
+	uint32_t xdp_prog_id() const { return xdp_prog_id_; }
+	int counters_fd() const;
 	MapStore &maps() { return *maps_; }
 
 	Dataplane(Dataplane &&) noexcept;

@@ -86,6 +86,8 @@ std::optional<Dataplane> Dataplane::bind(const std::string &ifname, uint32_t ifi
 	return dp;
 }
 
+int Dataplane::counters_fd() const { return bpf_map__fd(skel_->maps.stf_counters_v1); }
+
 std::vector<Dataplane> Dataplane::find_all()
 {
 	struct if_nameindex *list = if_nameindex();

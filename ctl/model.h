@@ -31,6 +31,9 @@ struct AttachmentInfo {
 	bool ingress_filter = true;
 	bool loop_guard = true;
 	std::optional<XdpMode> xdp_mode; // nullopt: no XDP program (return-relay)
+	// Whether `stf-xdp slowpath` serves this namespace (outer fragments and options are
+	// decapsulated only then); nullopt without an XDP program, which has no slow path.
+	std::optional<bool> slow_path;
 	uint32_t xdp_prog_id = 0;
 	uint32_t tc_prog_id = 0;
 	std::vector<uint32_t> broadcasts; // subnet broadcasts checked per packet

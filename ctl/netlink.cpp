@@ -378,7 +378,7 @@ unsigned link_mtu(uint32_t ifindex)
 }
 
 void create_veth(const std::string &name, const std::string &peer, unsigned mtu,
-		 const std::string &alias)
+		 unsigned peer_mtu, const std::string &alias)
 {
 	const std::string context = "netlink: create veth " + name + "/" + peer;
 	Message msg(RTM_NEWLINK, NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL);
@@ -400,7 +400,7 @@ void create_veth(const std::string &name, const std::string &peer, unsigned mtu,
 	peer_ifi.ifi_family = AF_UNSPEC;
 	msg.put(peer_ifi);
 	msg.attr_str(IFLA_IFNAME, peer);
-	msg.attr_u32(IFLA_MTU, mtu);
+	msg.attr_u32(IFLA_MTU, peer_mtu);
 	msg.end_nest(peer_info);
 	msg.end_nest(data);
 	msg.end_nest(linkinfo);

@@ -28,9 +28,10 @@ void set_link_alias(uint32_t ifindex, const std::string &alias);
 // Creates a veth pair name <-> peer, both down, IPv6 address generation off on both (no
 // link-local addresses, so no ND/MLD chatter), NOARP on `name` (so IPv6 neighbour entries
 // are NUD_NOARP: the kernel never solicits a 6to4 destination before our tc program sees
-// it), no MULTICAST on `name` (as sit's tunnels), MTU mtu on both, and IFLA_IFALIAS alias on `name`. EEXIST becomes Exit::already_attached.
+// it), no MULTICAST on `name` (as sit's tunnels), MTU mtu on `name` and peer_mtu on `peer`,
+// and IFLA_IFALIAS alias on `name`. EEXIST becomes Exit::already_attached.
 void create_veth(const std::string &name, const std::string &peer, unsigned mtu,
-		 const std::string &alias);
+		 unsigned peer_mtu, const std::string &alias);
 void set_link_up(uint32_t ifindex);
 // Deletes a link (a veth's peer goes with it; so do routes through it). ENODEV is not an error.
 void delete_link(uint32_t ifindex);

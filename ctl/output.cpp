@@ -82,6 +82,7 @@ Json status_json(const AttachmentInfo &i)
 		{"ingress_filter", i.ingress_filter},
 		{"loop_guard", i.loop_guard},
 		{"xdp", xdp},
+		{"slow_path", i.slow_path ? Json{{"running", *i.slow_path}} : Json(nullptr)},
 		{"tc_prog_id", i.tc_prog_id},
 		{"filters", filters_json(i)},
 		{"subnet_broadcasts", bcasts},
@@ -201,6 +202,12 @@ void status_human(std::ostream &os, const AttachmentInfo &i)
 	label(os, "ingress") << (i.ingress_filter ? "filter on" : "filter off") << '\n';
 	label(os, "loop guard") << (i.loop_guard ? "on" : "off") << '\n';
 	label(os, "xdp") << xdp_text(i) << '\n';
+	if (i.slow_path)
+		label(os, "slow path")
+			<< (*i.slow_path ? "running (outer fragments and IPv4 options are decapsulated)"
+					 : "not running: outer fragments and packets with IPv4 options are "
+					   "dropped by the kernel; start 'stf-xdp slowpath'")
+			<< '\n';
 	label(os, "tc") << "prog id " << i.tc_prog_id << " on " << i.tunnel << " egress\n";
 	label(os, "filter allow") << prefix_list_text(i.allow, "any source") << '\n';
 	label(os, "filter deny") << prefix_list_text(i.deny, "none") << '\n';

@@ -162,7 +162,10 @@ enum stf_addr_class {
 	X(57, DROP, encap_fib_failed, "FIB lookup impossible (IPv4 forwarding off on the tunnel)")  \
 	X(58, DROP, encap_redirect_failed, "the kernel refused to redirect the encapsulated packet") \
 	X(59, DROP, outer_src_not_relay, "native inner source from an outer source not in the relay list") \
-	X(60, DROP, inner_dst_loop, "loop guard: the native inner destination routes back into the tunnel")
+	X(60, DROP, inner_dst_loop, "loop guard: the native inner destination routes back into the tunnel") \
+	X(61, STAT, slow_path, "reassembled or option-carrying packets the slow path checked")     \
+	X(62, DROP, slow_too_big, "slow path: reassembled packet over 3000 bytes, too large to check") \
+	X(63, DROP, slow_failed, "slow path: the kernel refused to check or deliver (see its log)")
 
 enum stf_counter_id {
 #define STF_X_ENUM(id, kind, name, desc) STF_C_##name = id,
@@ -192,7 +195,7 @@ STF_STATIC_ASSERT(STF_C_outer_src_subnet_broadcast - STF_C_OUTER_SRC_CLASS_BASE 
 STF_STATIC_ASSERT(STF_C_encap_dst_subnet_broadcast - STF_C_ENCAP_DST_CLASS_BASE ==
 			  STF_ADDR_SUBNET_BROADCAST - 1,
 		  "encap_dst_* counters must follow enum stf_addr_class");
-STF_STATIC_ASSERT(STF_COUNTER_COUNT_ == 61, "counter ids are append-only");
+STF_STATIC_ASSERT(STF_COUNTER_COUNT_ == 64, "counter ids are append-only");
 
 /* TTL used when none is configured (RFC 3056 does not say; Linux sit and stf inherit 64). */
 #define STF_DEFAULT_TTL 64

@@ -5,6 +5,8 @@
 // those cases ran and passed.
 #include <gtest/gtest.h>
 
+#include <string>
+
 #include "harness.h"
 
 namespace {
@@ -19,6 +21,17 @@ TEST(Coverage, EveryDropAndPassReasonHasACase)
 	// Both STAT counters are exercised too.
 	EXPECT_TRUE(stft::declared_ids().count(STF_C_decap));
 	EXPECT_TRUE(stft::declared_ids().count(STF_C_encap));
+}
+
+TEST(Coverage, SlowPathCountersAreNotTheProgramsOwn)
+{
+	// A counter a program can reach needs a table case, not an entry in this list.
+	for (const auto &u : stft::written_by_slow_path()) {
+		EXPECT_EQ(stft::counter_kind(u.id), STF_KIND_DROP) << stft::counter_name(u.id);
+		EXPECT_FALSE(stft::declared_ids().count(u.id)) << stft::counter_name(u.id);
+		EXPECT_EQ(std::string(stft::counter_name(u.id)).rfind("slow_", 0), 0u)
+			<< stft::counter_name(u.id);
+	}
 }
 
 TEST(Coverage, UntriggerableListIsHonest)

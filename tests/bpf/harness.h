@@ -115,7 +115,12 @@ struct Untriggerable {
 };
 const std::vector<Untriggerable> &untriggerable();
 
-// DROP and PASS ids that are neither declared by some case nor listed as untriggerable.
+// Reasons no BPF program writes: the slow path service counts them (ctl/slowpath.cpp), and
+// the test named here sends the packets that do.
+const std::vector<Untriggerable> &written_by_slow_path();
+
+// DROP and PASS ids that are neither declared by some case nor listed as untriggerable or
+// written by the slow path.
 std::vector<uint32_t> uncovered(const std::set<uint32_t> &covered);
 
 // ---- config helpers ------------------------------------------------------------------------

@@ -142,13 +142,13 @@ TEST_F(Netlink, LinkLookupsOfMissingLinks)
 
 TEST_F(Netlink, CreateVethMakesAConfiguredDownPair)
 {
-	nl::create_veth("stf0", "stf0p", 1480, "stf-xdp test");
+	nl::create_veth("stf0", "stf0p", 1480, 65535, "stf-xdp test");
 
 	uint32_t index = nl::link_index("stf0"), peer = nl::link_index("stf0p");
 	ASSERT_NE(0u, index);
 	ASSERT_NE(0u, peer);
 	EXPECT_EQ(1480u, nl::link_mtu(index));
-	EXPECT_EQ(1480u, nl::link_mtu(peer));
+	EXPECT_EQ(65535u, nl::link_mtu(peer));
 
 	std::string main_end = sh("ip -d link show dev stf0");
 	EXPECT_THAT(main_end, HasSubstr("stf0@stf0p:"));
@@ -168,7 +168,7 @@ TEST_F(Netlink, CreateVethMakesAConfiguredDownPair)
 
 TEST_F(Netlink, CreateVethWithoutAlias)
 {
-	nl::create_veth("stf0", "stf0p", 1500, "");
+	nl::create_veth("stf0", "stf0p", 1500, 1500, "");
 	EXPECT_THAT(sh("ip -d link show dev stf0"), Not(HasSubstr("alias")));
 	EXPECT_EQ(1500u, nl::link_mtu(nl::link_index("stf0")));
 }
@@ -177,7 +177,7 @@ TEST_F(Netlink, CreateVethWithoutAlias)
 // pair brought up alongside shows the check would see a link-local if there were one.
 TEST_F(Netlink, CreateVethThenUpHasNoLinkLocal)
 {
-	nl::create_veth("stf0", "stf0p", 1480, "x");
+	nl::create_veth("stf0", "stf0p", 1480, 1480, "x");
 	run("ip link add name ctl0 type veth peer name ctl0p");
 	for (const char *dev : {"stf0", "stf0p", "ctl0", "ctl0p"})
 		nl::set_link_up(nl::link_index(dev));
@@ -198,9 +198,9 @@ TEST_F(Netlink, CreateVethThenUpHasNoLinkLocal)
 
 TEST_F(Netlink, CreateVethOverAnExistingNameIsAlreadyAttached)
 {
-	nl::create_veth("stf0", "stf0p", 1480, "first");
+	nl::create_veth("stf0", "stf0p", 1480, 1480, "first");
 	try {
-		nl::create_veth("stf0", "stf0q", 1480, "second");
+		nl::create_veth("stf0", "stf0q", 1480, 1480, "second");
 		FAIL() << "second create_veth returned";
 	} catch (const stf::Error &e) {
 		EXPECT_EQ(stf::Exit::already_attached, e.code());
@@ -210,7 +210,7 @@ TEST_F(Netlink, CreateVethOverAnExistingNameIsAlreadyAttached)
 	}
 	// The peer's name counts too.
 	EXPECT_THROW(
-		try { nl::create_veth("stf1", "stf0p", 1480, ""); } catch (const stf::Error &e) {
+		try { nl::create_veth("stf1", "stf0p", 1480, 1480, ""); } catch (const stf::Error &e) {
 			EXPECT_EQ(stf::Exit::already_attached, e.code());
 			throw;
 		},
@@ -224,7 +224,7 @@ TEST_F(Netlink, CreateVethOverAnExistingNameIsAlreadyAttached)
 TEST_F(Netlink, CreateVethWithAnInvalidNameFails)
 {
 	try {
-		nl::create_veth("stf0", "x/y", 1480, "");
+		nl::create_veth("stf0", "x/y", 1480, 1480, "");
 		FAIL() << "create_veth with an invalid peer name returned";
 	} catch (const stf::Error &e) {
 		EXPECT_EQ(stf::Exit::failure, e.code());
@@ -255,13 +255,13 @@ TEST_F(Netlink, SetLinkUp)
 
 TEST_F(Netlink, DeleteLinkTakesThePeerAlong)
 {
-	nl::create_veth("stf0", "stf0p", 1480, "");
+	nl::create_veth("stf0", "stf0p", 1480, 1480, "");
 	nl::delete_link(nl::link_index("stf0"));
 	EXPECT_EQ(0u, nl::link_index("stf0"));
 	EXPECT_EQ(0u, nl::link_index("stf0p"));
 
 	// From the other end too.
-	nl::create_veth("stf0", "stf0p", 1480, "");
+	nl::create_veth("stf0", "stf0p", 1480, 1480, "");
 	nl::delete_link(nl::link_index("stf0p"));
 	EXPECT_EQ(0u, nl::link_index("stf0"));
 	EXPECT_EQ(0u, nl::link_index("stf0p"));
@@ -278,7 +278,7 @@ class Netlink6to4Route : public Netlink {
 protected:
 	void SetUp() override
 	{
-		nl::create_veth("stf0", "stf0p", 1480, "");
+		nl::create_veth("stf0", "stf0p", 1480, 1480, "");
 		index = nl::link_index("stf0");
 		ASSERT_NE(0u, index);
 		// IPv6 refuses routes through a down device, and marks them linkdown without carrier.
@@ -351,7 +351,7 @@ class NetlinkIpv4 : public Netlink {
 protected:
 	void SetUp() override
 	{
-		nl::create_veth("stf0", "stf0p", 1480, "");
+		nl::create_veth("stf0", "stf0p", 1480, 1480, "");
 		a = nl::link_index("stf0");
 		b = nl::link_index("stf0p");
 		ASSERT_NE(0u, a);

@@ -404,9 +404,9 @@ def flat(path, ifname):
     d = json.load(open(path))
     i = [x for x in d["interfaces"] if x.get("ifname") == ifname][0]
     out = {}
-    for k in ("decap", "encap"):
-        v = i.get(k, {})
-        out[k] = v["packets"] if isinstance(v, dict) else int(v)
+    for k, v in i.items():  # the STAT counters: decap, encap, slow_path
+        if isinstance(v, dict) and "packets" in v:
+            out[k] = v["packets"]
     for section in ("passed", "drops"):
         for k, v in i.get(section, {}).items():
             n = v["packets"] if isinstance(v, dict) else int(v)
@@ -451,6 +451,13 @@ for k in sorted(set(a) | set(b)):
 print(" ".join(ch))' "$1" "$2" "$3" "$STATS_DIFF_IGNORE"
 }
 
+# expected_diff "name+N" ...: the sorted, merged diff string stats_diff prints.
+expected_diff() {
+	printf '%s\n' "$@" | grep -v '^$' | sed 's/+/ /' |
+		awk '{s[$1] += $2} END {for (k in s) if (s[k]) printf "%s+%d\n", k, s[k]}' |
+		LC_ALL=C sort | paste -sd' '
+}
+
 # counter_delta BEFORE AFTER IFACE NAME
 counter_delta() {
 	local a b
@@ -472,11 +479,12 @@ stft_ping() {
 	ping_summary_is "$out" "$c" "$c"
 }
 
-# ping6_lost NS DST COUNT: all COUNT echo requests were sent and not one was answered. A
+# ping6_lost NS DST COUNT [extra ping args...]: all COUNT echo requests were sent and not one was answered. A
 # ping that could not send (bad address, no socket) fails this check instead of passing it.
 ping6_lost() {
 	local n="$1" dst="$2" c="$3" out
-	out="$(nsx "$n" ping -6 -n -c "$c" -i 0.2 -W 1 "$dst" 2>&1)"
+	shift 3
+	out="$(nsx "$n" ping -6 -n -c "$c" -i 0.2 -W 1 "$@" "$dst" 2>&1)"
 	printf '%s\n' "$out"
 	ping_summary_is "$out" "$c" 0
 }

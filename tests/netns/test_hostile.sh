@@ -51,12 +51,6 @@ must stf ar attach eth0
 expect_out "status -j shows eth0 attached with exactly local 192.0.2.1" '["192.0.2.1"]' \
 	stf_json ar '[l["address"] for l in d["interfaces"][0]["local"]]' status eth0
 
-# expected_diff "name+N" ...: the sorted, merged diff string stats_diff prints.
-expected_diff() {
-	printf '%s\n' "$@" | grep -v '^$' | sed 's/+/ /' |
-		awk '{s[$1] += $2} END {for (k in s) if (s[k]) printf "%s+%d\n", k, s[k]}' |
-		LC_ALL=C sort | paste -sd' '
-}
 
 ROUND=0
 SEND_EXTRA="" # more hostile.py send options for the next rounds

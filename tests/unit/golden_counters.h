@@ -79,6 +79,9 @@ inline constexpr GoldenCounter kGoldenCounters[] = {
 	{58, CounterKind::drop, "encap_redirect_failed"},
 	{59, CounterKind::drop, "outer_src_not_relay"},
 	{60, CounterKind::drop, "inner_dst_loop"},
+	{61, CounterKind::stat, "slow_path"},
+	{62, CounterKind::drop, "slow_too_big"},
+	{63, CounterKind::drop, "slow_failed"},
 };
 
 } // namespace stf::test
