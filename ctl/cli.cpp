@@ -373,7 +373,8 @@ uint32_t endpoint_address(const std::string &text, const char *what)
 
 unsigned parse_ttl(const std::string &text)
 {
-	bool digits = !text.empty() && text.size() <= 3 &&
+	// No leading zero: "064" reads as octal 52 to some tools, so it is refused, not guessed.
+	bool digits = !text.empty() && text.size() <= 3 && (text.size() == 1 || text[0] != '0') &&
 		      std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
 	unsigned v = digits ? static_cast<unsigned>(std::stoul(text)) : 0;
 	if (!digits || v < kMinTtl || v > kMaxTtl)

@@ -70,15 +70,17 @@ void attach_command(const Invocation &inv, std::ostream &out)
 	uint32_t ifindex = netlink::link_index(inv.ifname);
 	if (!ifindex)
 		throw Error(Exit::no_interface, "no such interface: " + inv.ifname);
-	if (Dataplane::find(inv.ifname))
-		throw Error(Exit::already_attached,
-			    "stf-xdp is already attached to " + inv.ifname + " (detach it first)");
 	if (opts.locals.empty()) {
-		// Validated exactly as if it had been given with --local.
+		// Validated exactly as if it had been given with --local, and before the state
+		// check: a relay equal to the interface's address is a usage error either way.
 		AttachRequest cli = inv.request;
 		cli.locals = std::vector<uint32_t>{interface_address(inv.ifname, ifindex)};
 		opts = merge_options(inv.ifname, file, cli);
 	}
+	Dataplane::validate(opts);
+	if (Dataplane::find(inv.ifname))
+		throw Error(Exit::already_attached,
+			    "stf-xdp is already attached to " + inv.ifname + " (detach it first)");
 	Dataplane dp = Dataplane::attach(opts);
 	print_attached(out, dp.info(), inv.json);
 }

@@ -126,37 +126,16 @@ Dataplane::Dataplane(Dataplane &&) noexcept = default;
 Dataplane &Dataplane::operator=(Dataplane &&) noexcept = default;
 Dataplane::~Dataplane() = default;
 
-Dataplane Dataplane::attach(const AttachOptions &opts, const AttachStepHook &after_step)
+void Dataplane::validate(const AttachOptions &opts)
 {
-	quiet_libbpf();
-	auto done = [&after_step](AttachStep s) {
-		if (after_step)
-			after_step(s);
-		kill_point(attach_step_name(s));
-	};
 	const std::string ctx = "attach " + opts.ifname;
 	uint32_t ifindex = netlink::link_index(opts.ifname);
 	if (!ifindex)
 		throw Error(Exit::no_interface, "no such interface: " + opts.ifname);
-	const std::string tun = tunnel_name(ifindex);
-	remove_incomplete(opts.ifname); // a killed attach or detach: finish removing it
-	if (netlink::link_index(tun) || netlink::link_index(tunnel_peer_name(ifindex)))
-		throw Error(Exit::already_attached,
-			    ctx + ": device " + tun + " or " + tunnel_peer_name(ifindex) +
-				    " exists and is not a working stf-xdp tunnel; remove it first");
-	const bool decap = opts.mode != Mode::return_relay;
-	if (decap) {
-		XdpState x = query_xdp(ifindex);
-		if (x.prog_id)
-			throw Error(Exit::already_attached,
-				    ctx + ": the interface already has an XDP program (id " +
-					    std::to_string(x.prog_id) + ")");
-	}
 	unsigned link_mtu = netlink::link_mtu(ifindex);
 	if (link_mtu < kIpv6MinMtu + kTunnelOverheadBytes)
 		usage_error(ctx + ": MTU " + std::to_string(link_mtu) +
 			    " leaves a tunnel MTU below IPv6's minimum of 1280");
-	const unsigned tun_mtu = link_mtu - kTunnelOverheadBytes;
 	// Addresses merge_options cannot judge without the kernel: a connected subnet's
 	// broadcast is dropped by the dataplane both ways, so as a V4ADDR or relay it is a
 	// mistake to report now, not a silence to debug later.
@@ -171,6 +150,37 @@ Dataplane Dataplane::attach(const AttachOptions &opts, const AttachStepHook &aft
 	if (opts.relay && is_bcast(*opts.relay))
 		usage_error("relay " + format_ipv4(*opts.relay) +
 			    " is the broadcast address of a connected subnet");
+}
+
+Dataplane Dataplane::attach(const AttachOptions &opts, const AttachStepHook &after_step)
+{
+	quiet_libbpf();
+	auto done = [&after_step](AttachStep s) {
+		if (after_step)
+			after_step(s);
+		kill_point(attach_step_name(s));
+	};
+	const std::string ctx = "attach " + opts.ifname;
+	uint32_t ifindex = netlink::link_index(opts.ifname);
+	if (!ifindex)
+		throw Error(Exit::no_interface, "no such interface: " + opts.ifname);
+	validate(opts); // usage errors before anything about the interface's state
+	const std::string tun = tunnel_name(ifindex);
+	remove_incomplete(opts.ifname); // a killed attach or detach: finish removing it
+	if (netlink::link_index(tun) || netlink::link_index(tunnel_peer_name(ifindex)))
+		throw Error(Exit::already_attached,
+			    ctx + ": device " + tun + " or " + tunnel_peer_name(ifindex) +
+				    " exists and is not a working stf-xdp tunnel; remove it first");
+	const bool decap = opts.mode != Mode::return_relay;
+	if (decap) {
+		XdpState x = query_xdp(ifindex);
+		if (x.prog_id)
+			throw Error(Exit::already_attached,
+				    ctx + ": the interface already has an XDP program (id " +
+					    std::to_string(x.prog_id) + ")");
+	}
+	const unsigned tun_mtu = netlink::link_mtu(ifindex) - kTunnelOverheadBytes;
+	const std::vector<uint32_t> bcasts = subnet_broadcasts();
 
 	Dataplane dp;
 	dp.ifname_ = opts.ifname;

@@ -67,6 +67,10 @@ public:
 	// an exception from after_step) every step already taken is undone before the exception
 	// propagates.
 	static Dataplane attach(const AttachOptions &opts, const AttachStepHook &after_step = {});
+	// The checks of opts that need the kernel but not the interface's attachment state (its
+	// MTU, the connected subnets' broadcasts): usage errors, so they come before "already
+	// attached". attach() runs them first too.
+	static void validate(const AttachOptions &opts);
 	// The dataplane attached to ifname, or nullopt if stf-xdp is not attached there.
 	// Throws Exit::no_interface if ifname does not exist.
 	static std::optional<Dataplane> find(const std::string &ifname);

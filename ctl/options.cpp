@@ -41,6 +41,21 @@ void require_distinct(const std::vector<Ipv4Prefix> &list, FilterKind kind)
 
 } // namespace
 
+std::optional<FilterKind> contradicting_filter(FilterKind k)
+{
+	if (k == FilterKind::allow)
+		return FilterKind::deny;
+	if (k == FilterKind::deny)
+		return FilterKind::allow;
+	return std::nullopt;
+}
+
+std::string both_filters_message(const Ipv4Prefix &p)
+{
+	return "filter " + format_ipv4_prefix(p) +
+	       " would be in both allow and deny (deny wins); a source cannot be both";
+}
+
 const char *mode_name(Mode m) { return kModeNames[static_cast<size_t>(m)]; }
 std::optional<Mode> parse_mode(std::string_view s) { return parse_name<Mode>(kModeNames, s); }
 const char *xdp_mode_name(XdpMode m) { return kXdpModeNames[static_cast<size_t>(m)]; }
@@ -112,6 +127,9 @@ AttachOptions merge_options(const std::string &ifname, const AttachRequest &file
 	// Duplicates would make the attach fail half-way on EEXIST from the kernel.
 	for (FilterKind k : kFilterKinds)
 		require_distinct(filter_list(o, k), k);
+	for (const Ipv4Prefix &p : o.allow)
+		if (std::find(o.deny.begin(), o.deny.end(), p) != o.deny.end())
+			usage_error(both_filters_message(p));
 	return o;
 }
 

@@ -37,6 +37,10 @@ const char *mode_name(Mode m);            // "router", "relay", "return-relay"
 std::optional<Mode> parse_mode(std::string_view s);
 const char *xdp_mode_name(XdpMode m);     // "native", "generic"
 std::optional<XdpMode> parse_xdp_mode(std::string_view s);
+// allow and deny contradict each other for the same prefix (deny would win unseen); the
+// other kinds contradict none. nullopt if k has no contradicting kind.
+std::optional<FilterKind> contradicting_filter(FilterKind k);
+std::string both_filters_message(const Ipv4Prefix &p); // "filter P is in both allow and deny..."
 const char *filter_kind_name(FilterKind k); // "allow", "deny", "relay", "exception"
 std::optional<FilterKind> parse_filter_kind(std::string_view s);
 std::optional<bool> parse_on_off(std::string_view s); // "on" / "off"

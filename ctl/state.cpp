@@ -103,6 +103,11 @@ std::vector<Ipv4Prefix> filter_entries(const MapStore &maps, FilterKind kind)
 
 void filter_add(MapStore &maps, FilterKind kind, const Ipv4Prefix &p)
 {
+	if (auto other = contradicting_filter(kind)) {
+		std::vector<Ipv4Prefix> there = filter_entries(maps, *other);
+		if (std::find(there.begin(), there.end(), p) != there.end())
+			usage_error(both_filters_message(p));
+	}
 	stf_config cfg = maps.config();
 	// With the flag down the table is ignored, so whatever is in it was left by a change
 	// killed before its flag went up (or after it went down): not in force, removed here.

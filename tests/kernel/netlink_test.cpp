@@ -160,7 +160,7 @@ TEST_F(Netlink, CreateVethMakesAConfiguredDownPair)
 
 	std::string peer_end = sh("ip -d link show dev stf0p");
 	EXPECT_THAT(peer_end, HasSubstr("stf0p@stf0:"));
-	EXPECT_THAT(peer_end, HasSubstr("mtu 1480 "));
+	EXPECT_THAT(peer_end, HasSubstr("mtu 65535 "));
 	EXPECT_THAT(peer_end, HasSubstr("veth addrgenmode none"));
 	EXPECT_THAT(peer_end, Not(HasSubstr("alias")));
 	EXPECT_FALSE(has_flag("stf0p", "UP")) << peer_end;

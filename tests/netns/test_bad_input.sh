@@ -223,6 +223,7 @@ f "filters.allow: a string" 2 "key 'filters.allow': expected an array" '{"filter
 f "filters.deny: a number in it" 2 "key 'filters.deny': expected an array" '{"filters": {"deny": [24]}}'
 f "filters.allow: /33" 2 "the prefix length must be a number from 0 to 32" '{"filters": {"allow": ["198.51.100.0/33"]}}'
 f "filters.deny: host bits set" 2 "198.51.100.1/24 has host bits set" '{"filters": {"deny": ["198.51.100.1/24"]}}'
+f "filters: one prefix in allow and deny" 2 "filter 203.0.113.0/24 would be in both allow and deny" '{"filters": {"allow": ["203.0.113.0/24"], "deny": ["203.0.113.0/24"]}}'
 f "filters.allow: a duplicate" 2 "filter allow 198.51.100.0/24 is given twice" '{"filters": {"allow": ["198.51.100.0/24", "203.0.113.0/24", "198.51.100.0/24"]}}'
 t "half-valid: good keys and ttl 300" 2 "key 'ttl'" attach eth0 --config "$(C half)"
 t "half-valid: good keys and a deny with host bits" 2 "1.2.3.4/24 has host bits set" attach eth0 --config "$(C half2)"
@@ -264,10 +265,16 @@ t "--ttl 256" 2 "--ttl: '256' is not an integer from 1 to 255" attach eth0 --ttl
 t "--ttl -1" 2 "--ttl" attach eth0 --ttl -1
 t "--ttl 1e3" 2 "--ttl: '1e3' is not an integer from 1 to 255" attach eth0 --ttl 1e3
 t "--ttl 64.0" 2 "--ttl: '64.0' is not an integer from 1 to 255" attach eth0 --ttl 64.0
+# Found a quirk: a leading zero was accepted (some tools read "064" as octal 52).
+t "--ttl 064" 2 "--ttl: '064' is not an integer from 1 to 255" attach eth0 --ttl 064
 t "--ttl without a value" 2 "--ttl" attach eth0 --ttl
 t "--ingress-filter yes" 2 "--ingress-filter: 'yes' is not one of on, off" attach eth0 --ingress-filter yes
 t "--relay in return-relay mode" 2 "no use in return-relay mode" attach eth0 --mode return-relay --relay 203.0.113.1
 t "--relay equal to --local" 2 "is one of the local addresses" attach eth0 --local 192.0.2.1 --relay 192.0.2.1
+# Found a bug: with the local address taken from the attached interface, this was exit 5
+# (already attached) instead of the usage error.
+t "--relay equal to eth0's own address (no --local)" 2 "is one of the local addresses" attach eth0 --relay 192.0.2.1
+t "--local eth0's subnet broadcast, eth0 attached" 2 "broadcast address of a connected subnet" attach eth0 --local 192.0.2.255
 t "--relay 224.0.0.1" 2 "224.0.0.1 is multicast" attach eth0 --relay 224.0.0.1
 t "a good config file and a bad --ttl" 2 "--ttl" attach eth0 --config "$(C good)" --ttl 0
 t "config relay, --mode return-relay" 2 "no use in return-relay mode" attach eth0 --config "$(C good)" --mode return-relay
@@ -322,6 +329,9 @@ t "prefix add the relay's address" 2 "203.0.113.1" prefix add eth0 203.0.113.1
 stf ar prefix del eth0 203.0.113.1 >/dev/null 2>&1
 t "filter add a duplicate deny" 2 "filter deny 198.51.100.128/25 already exists" filter add eth0 deny 198.51.100.128/25
 t "filter add a duplicate allow" 2 "filter allow 198.51.100.0/24 already exists" filter add eth0 allow 198.51.100.0/24
+# Found a quirk: the same prefix could be in allow and deny (deny silently wins).
+t "filter add deny of an allow entry" 2 "would be in both allow and deny" filter add eth0 deny 198.51.100.0/24
+t "filter add allow of a deny entry" 2 "would be in both allow and deny" filter add eth0 allow 198.51.100.128/25
 t "filter del a missing deny" 2 "filter deny 203.0.113.0/24 does not exist" filter del eth0 deny 203.0.113.0/24
 t "filter del a deny entry as allow" 2 "filter allow 198.51.100.128/25 does not exist" filter del eth0 allow 198.51.100.128/25
 t "filter add kind block" 2 "filter kind: 'block' is not one of allow, deny" filter add eth0 block 203.0.113.0/24

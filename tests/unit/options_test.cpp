@@ -192,10 +192,19 @@ TEST(MergeOptions, NoDuplicateFilters)
 	file.deny = {{ip(203, 0, 113, 0), 24}};
 	cli.deny = {{ip(203, 0, 113, 0), 24}};
 	EXPECT_EQ(merge_error(file, cli), "filter deny 203.0.113.0/24 is given twice");
-	// The same prefix in allow and deny is two different tables, and allowed.
+	// The same prefix in allow and deny contradicts itself (deny would silently win).
 	cli.deny.clear();
 	cli.allow = {{ip(203, 0, 113, 0), 24}};
+	EXPECT_EQ(merge_error(file, cli), "filter 203.0.113.0/24 would be in both allow and deny "
+					  "(deny wins); a source cannot be both");
+	// Overlapping is not the same: deny a /25 inside an allowed /24.
+	cli.allow = {{ip(203, 0, 113, 0), 25}};
 	EXPECT_NO_THROW(merge_options("eth0", file, cli));
+	// Relay and exception lists may share a prefix: neither contradicts the other.
+	AttachRequest f2, c2;
+	f2.relays = {{ip(203, 0, 113, 0), 24}};
+	c2.exceptions = {{ip(203, 0, 113, 0), 24}};
+	EXPECT_NO_THROW(merge_options("eth0", f2, c2));
 }
 
 } // namespace
