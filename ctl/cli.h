@@ -26,6 +26,7 @@ enum class Command {
 	filter_add,
 	filter_del,
 	filter_list,
+	check,
 	slowpath,
 };
 
@@ -34,11 +35,13 @@ struct Invocation {
 	bool json = false;
 	std::string text; // help or version text, for Command::help and Command::version
 
+	// -n NAME: the network namespace to run in ("" = the caller's).
+	std::string netns;
 	// The interface; empty for the read commands means every attached interface.
 	std::string ifname;
 	// attach: what the command line asked for (the config file is read when attach runs).
 	AttachRequest request;
-	std::optional<std::string> config_path;
+	std::optional<std::string> config_path; // attach --config, or check's FILE
 	// prefix add/del
 	uint32_t address = 0;
 	// filter add/del

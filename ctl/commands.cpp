@@ -2,11 +2,13 @@
 
 #include <iostream>
 
+#include "command_table.h"
 #include "config_file.h"
 #include "dataplane.h"
 #include "error.h"
 #include "lock.h"
 #include "netlink.h"
+#include "netns.h"
 #include "output.h"
 #include "slowpath.h"
 #include "state.h"
@@ -168,37 +170,23 @@ void slowpath_command(const Invocation &, std::ostream &)
 	run_slowpath(std::cerr);
 }
 
+void check_command(const Invocation &inv, std::ostream &out)
+{
+	AttachRequest file = load_config_file(*inv.config_path);
+	// The interface is not known here: the name only labels messages.
+	AttachOptions opts = merge_options("IFACE", file, AttachRequest{});
+	print_checked(out, *inv.config_path, opts, inv.json);
+}
+
 void run_command(const Invocation &inv, std::ostream &out)
 {
-	switch (inv.command) {
-	case Command::help:
-	case Command::version:
+	if (inv.command == Command::help || inv.command == Command::version) {
 		out << inv.text;
 		return;
-	case Command::attach:
-		return attach_command(inv, out);
-	case Command::detach:
-		return detach_command(inv, out);
-	case Command::status:
-		return status_command(inv, out);
-	case Command::stats:
-		return stats_command(inv, out);
-	case Command::prefix_add:
-		return prefix_add_command(inv, out);
-	case Command::prefix_del:
-		return prefix_del_command(inv, out);
-	case Command::prefix_list:
-		return prefix_list_command(inv, out);
-	case Command::filter_add:
-		return filter_add_command(inv, out);
-	case Command::filter_del:
-		return filter_del_command(inv, out);
-	case Command::filter_list:
-		return filter_list_command(inv, out);
-	case Command::slowpath:
-		return slowpath_command(inv, out);
 	}
-	throw Error(Exit::failure, "internal error: unhandled command");
+	if (!inv.netns.empty())
+		enter_netns(inv.netns);
+	command_spec(inv.command).run(inv, out);
 }
 
 } // namespace stf

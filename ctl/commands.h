@@ -18,9 +18,10 @@ void prefix_list_command(const Invocation &inv, std::ostream &out);
 void filter_add_command(const Invocation &inv, std::ostream &out);
 void filter_del_command(const Invocation &inv, std::ostream &out);
 void filter_list_command(const Invocation &inv, std::ostream &out);
+void check_command(const Invocation &inv, std::ostream &out);
 void slowpath_command(const Invocation &inv, std::ostream &out);
 
-// Runs the command inv names (help and version print inv.text).
+// Runs the command inv names (help and version print inv.text), in inv.netns if given.
 void run_command(const Invocation &inv, std::ostream &out);
 
 } // namespace stf

@@ -16,6 +16,8 @@ void print_stats(std::ostream &os, const std::vector<AttachmentStats> &list, boo
 void print_prefixes(std::ostream &os, const std::vector<AttachmentInfo> &list, bool json);
 void print_filters(std::ostream &os, const std::vector<AttachmentInfo> &list, bool json);
 void print_error(std::ostream &os, const Error &e, bool json);
+// check FILE: the validated configuration, defaults filled in (output_check.cpp).
+void print_checked(std::ostream &os, const std::string &path, const AttachOptions &o, bool json);
 
 // Confirmations of the commands that change state: one line for people; in JSON mode the
 // interface's new state in the schema of the matching read command (attach: status, prefix:

@@ -328,6 +328,12 @@ stf ar prefix del eth0 192.0.2.255 >/dev/null 2>&1
 t "prefix add the relay's address" 2 "203.0.113.1" prefix add eth0 203.0.113.1
 stf ar prefix del eth0 203.0.113.1 >/dev/null 2>&1
 t "filter add a duplicate deny" 2 "filter deny 198.51.100.128/25 already exists" filter add eth0 deny 198.51.100.128/25
+t "-n of a namespace that does not exist" 3 "no such network namespace: nosuch-stf" -n nosuch-stf status eth0
+t "-n with a path" 2 "-n: '../x' is not a network namespace name" -n ../x status eth0
+t "-n without a name" 2 "-n" status eth0 -n
+t "check of a file that does not exist" 2 "cannot open" check "$T/nonexistent.json"
+t "check without a file" 2 "FILE is required" check
+t "check of a half-valid file" 2 "key 'ttl'" check "$(C half)"
 t "filter add a duplicate allow" 2 "filter allow 198.51.100.0/24 already exists" filter add eth0 allow 198.51.100.0/24
 # Found a quirk: the same prefix could be in allow and deny (deny silently wins).
 t "filter add deny of an allow entry" 2 "would be in both allow and deny" filter add eth0 deny 198.51.100.0/24

@@ -292,6 +292,25 @@ expect_out "no stf* devices left" "" stf_links ar
 expect_out "no 2002::/16 route left" "" routes6 ar 2002::/16
 rc_is "a second detach gone0 says no such interface" 3 ar detach gone0
 
+log "-n NETNS: the same state, asked from outside the namespace"
+check "attach eth0 from outside with -n" "$STF_XDP" -n "$(ns ar)" attach eth0 --local 192.0.2.1
+expect_out "status -j from outside (-n) and inside agree on the locals" \
+	"$(stf_json ar "$LOCALS" status eth0)" \
+	sh -c "$STF_XDP -n $(ns ar) -j status eth0 | $PY -c 'import json,sys; d=json.load(sys.stdin); print(json.dumps($LOCALS))'"
+check "no stf* device appeared in the caller's namespace" sh -c "! ip -j link show | grep -q '\"stf[0-9]'"
+check "detach from outside with -n" "$STF_XDP" -n "$(ns ar)" detach eth0
+expect_out "no stf* devices left in the namespace" "" stf_links ar
+
+log "check FILE: a config file validated offline"
+printf '{"local": "192.0.2.1", "mode": "relay", "relay": "203.0.113.1", "filters": {"deny": ["198.51.100.0/24"]}}\n' >"$STFT_TMP/ok.json"
+check "check says a good file is valid" stf_grep ar "ok.json: valid" check "$STFT_TMP/ok.json"
+expect_out "check -j shows it as attach would take it" '["relay", "203.0.113.1", 64, ["198.51.100.0/24"]]' \
+	stf_json ar '[d["mode"], d["relay"], d["ttl"], d["filters"]["deny"]]' check "$STFT_TMP/ok.json"
+printf '{"mode": "return-relay", "relay": "203.0.113.1"}\n' >"$STFT_TMP/bad.json"
+rc_is "check refuses a relay in return-relay mode" 2 ar check "$STFT_TMP/bad.json"
+check "... saying why" grep -q "a relay has no use in return-relay mode" "$STFT_TMP/last.err"
+expect_out "check changed nothing: no stf* device" "" stf_links ar
+
 log "-j errors are JSON on stdout"
 rc_is "-j status nosuch0" 3 ar -j status nosuch0
 expect_out "-j status nosuch0 prints {\"error\": ...} naming the interface on stdout" "no such interface: nosuch0" \

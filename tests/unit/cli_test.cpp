@@ -384,3 +384,49 @@ TEST(RunCli, JsonErrorsAreJsonOnStdout)
 
 } // namespace
 } // namespace stf
+
+namespace stf {
+namespace {
+
+TEST(Cli, NetnsIsTakenBeforeTheCommandAndIsNotACommandWord)
+{
+	Invocation inv = parse({"-n", "site", "status", "eth0"});
+	EXPECT_EQ(inv.command, Command::status);
+	EXPECT_EQ(inv.netns, "site");
+	EXPECT_EQ(inv.ifname, "eth0");
+	EXPECT_EQ(parse({"--netns", "site", "-j", "stats"}).netns, "site");
+	EXPECT_EQ(parse({"status"}).netns, "");
+	EXPECT_THAT(usage({"-n", "", "status"}), HasSubstr("-n: the network namespace name is empty"));
+	EXPECT_THAT(usage({"-n", "site"}), StartsWith("no command given"));
+}
+
+TEST(Cli, CheckTakesOneFile)
+{
+	Invocation inv = parse({"check", "/etc/stf-xdp/eth0.json"});
+	EXPECT_EQ(inv.command, Command::check);
+	ASSERT_TRUE(inv.config_path);
+	EXPECT_EQ(*inv.config_path, "/etc/stf-xdp/eth0.json");
+	EXPECT_EQ(inv.ifname, "");
+	EXPECT_THAT(usage({"check"}), HasSubstr("FILE is required"));
+	EXPECT_THAT(usage({"check", ""}), HasSubstr("FILE: the file name is empty"));
+	EXPECT_THAT(usage({"check", "a.json", "b.json"}), HasSubstr("b.json"));
+}
+
+TEST(Cli, EveryTableCommandHasHelpWithAnExample)
+{
+	// The table is the one place a command is defined: its --help must work and show one.
+	for (auto words : std::vector<std::vector<const char *>>{
+		     {"attach"}, {"detach"}, {"status"}, {"stats"}, {"prefix", "add"},
+		     {"prefix", "del"}, {"prefix", "list"}, {"filter", "add"}, {"filter", "del"},
+		     {"filter", "list"}, {"check"}, {"slowpath"}}) {
+		std::vector<const char *> v{"stf-xdp"};
+		v.insert(v.end(), words.begin(), words.end());
+		v.push_back("--help");
+		Invocation inv = parse_command_line(static_cast<int>(v.size()), v.data());
+		EXPECT_EQ(inv.command, Command::help) << words[0];
+		EXPECT_THAT(inv.text, HasSubstr("Example")) << words[0];
+	}
+}
+
+} // namespace
+} // namespace stf

@@ -1,0 +1,57 @@
+// `check FILE`'s report: the configuration as attach would take it from the file, so an
+// operator sees what the file means (defaults filled in), not only that it parsed.
+#include <nlohmann/json.hpp>
+
+#include "addr.h"
+#include "output.h"
+
+namespace stf {
+
+void print_checked(std::ostream &os, const std::string &path, const AttachOptions &o, bool json)
+{
+	nlohmann::ordered_json locals = nlohmann::ordered_json::array();
+	for (uint32_t a : o.locals)
+		locals.push_back(format_ipv4(a));
+	if (json) {
+		nlohmann::ordered_json filters = nlohmann::ordered_json::object();
+		for (FilterKind k : kFilterKinds) {
+			nlohmann::ordered_json list = nlohmann::ordered_json::array();
+			for (const Ipv4Prefix &p : filter_list(o, k))
+				list.push_back(format_ipv4_prefix(p));
+			filters[filter_kind_name(k)] = list;
+		}
+		nlohmann::ordered_json doc = {
+			{"file", path},
+			{"valid", true},
+			// [] : taken from the interface's own address at attach
+			{"local", locals},
+			{"mode", mode_name(o.mode)},
+			{"relay", o.relay ? nlohmann::ordered_json(format_ipv4(*o.relay)) : nullptr},
+			{"ttl", o.ttl},
+			{"xdp_mode", xdp_mode_name(o.xdp_mode)},
+			{"permit_private", o.permit_private},
+			{"ingress_filter", o.ingress_filter},
+			{"loop_guard", o.loop_guard},
+			{"filters", filters},
+		};
+		// replace: a file name is bytes, not necessarily UTF-8; never throw while printing.
+		os << doc.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) << '\n';
+		return;
+	}
+	std::string local;
+	for (uint32_t a : o.locals)
+		local += (local.empty() ? "" : " ") + format_ipv4(a);
+	os << path << ": valid\n"
+	   << "  mode " << mode_name(o.mode) << ", local "
+	   << (local.empty() ? "(the interface's own address)" : local) << ", relay "
+	   << (o.relay ? format_ipv4(*o.relay) : "none") << ", ttl " << unsigned{o.ttl} << ", xdp "
+	   << xdp_mode_name(o.xdp_mode) << '\n'
+	   << "  private " << (o.permit_private ? "permitted" : "not permitted")
+	   << ", ingress filter " << (o.ingress_filter ? "on" : "off") << ", loop guard "
+	   << (o.loop_guard ? "on" : "off") << '\n';
+	for (FilterKind k : kFilterKinds)
+		os << "  filter " << filter_kind_name(k) << ": " << filter_list(o, k).size()
+		   << (filter_list(o, k).size() == 1 ? " entry\n" : " entries\n");
+}
+
+} // namespace stf
