@@ -42,6 +42,7 @@ struct RawArgs {
 	std::string file;    // check
 	std::string netns;   // -n
 	bool netns_given = false;
+	bool prometheus = false; // stats
 };
 
 // What the parser built from the command table: the CLI11 app of every runnable command,
@@ -148,6 +149,10 @@ void add_args(CLI::App *c, const CommandSpec &spec, CommandTable &t, RawArgs &ra
 		break;
 	case Args::iface_optional:
 		add_iface(c, raw, false);
+		break;
+	case Args::stats:
+		add_iface(c, raw, false);
+		c->add_flag("--prometheus", raw.prometheus, "print Prometheus' text format");
 		break;
 	case Args::iface:
 		add_iface(c, raw, true);
@@ -275,6 +280,11 @@ Invocation to_invocation(const CommandSpec &spec, const CommandTable &t, const R
 		if (raw.file.empty())
 			usage_error("FILE: the file name is empty");
 		inv.config_path = raw.file;
+		break;
+	case Args::stats:
+		if (raw.prometheus && raw.json)
+			usage_error("--prometheus and -j are two output formats; choose one");
+		inv.prometheus = raw.prometheus;
 		break;
 	case Args::none:
 	case Args::iface_optional:

@@ -35,6 +35,8 @@ struct Invocation {
 	bool json = false;
 	std::string text; // help or version text, for Command::help and Command::version
 
+	// stats --prometheus
+	bool prometheus = false;
 	// -n NAME: the network namespace to run in ("" = the caller's).
 	std::string netns;
 	// The interface; empty for the read commands means every attached interface.

@@ -99,9 +99,14 @@ const std::vector<CommandSpec> &command_table()
 		{Command::stats, "", "stats", "show the counters",
 		 "Shows, per interface: packets and bytes decapsulated and encapsulated,\n"
 		 "packets passed to the kernel untouched, packets the slow path checked, and\n"
-		 "every drop by reason (with -j every reason is listed, zeros included).\n\n"
-		 "Examples:\n  stf-xdp stats eth0\n  stf-xdp stats -j\n",
-		 Args::iface_optional, stats_command},
+		 "every drop by reason (with -j every reason is listed, zeros included).\n"
+		 "--prometheus prints Prometheus' text format instead: stf_decap_packets_total,\n"
+		 "stf_encap_*, stf_slow_path_* and, labelled by reason, stf_passed_packets_total\n"
+		 "and stf_dropped_packets_total, each labelled by interface (for node_exporter's\n"
+		 "textfile collector, for example).\n\n"
+		 "Examples:\n  stf-xdp stats eth0\n  stf-xdp stats -j\n"
+		 "  stf-xdp stats --prometheus > /var/lib/prometheus/node-exporter/stf-xdp.prom\n",
+		 Args::stats, stats_command},
 		{Command::prefix_add, "prefix", "add", "add a local V4ADDR to a running attachment",
 		 prefix_add_details(), Args::iface_address, prefix_add_command},
 		{Command::prefix_del, "prefix", "del", "remove a local V4ADDR from a running attachment",

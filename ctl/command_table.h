@@ -14,7 +14,8 @@ namespace stf {
 // The arguments a command takes besides -j (cli.cpp adds and converts them by shape).
 enum class Args {
 	none,              // slowpath
-	iface_optional,    // status, stats, prefix list, filter list: [IFACE]
+	iface_optional,    // status, prefix list, filter list: [IFACE]
+	stats,             // stats: [IFACE] [--prometheus]
 	iface,             // detach: IFACE
 	iface_address,     // prefix add/del: IFACE ADDRESS
 	iface_kind_prefix, // filter add/del: IFACE KIND PREFIX

@@ -119,6 +119,8 @@ void stats_command(const Invocation &inv, std::ostream &out)
 	std::vector<AttachmentStats> stats;
 	for (Dataplane &dp : selected(inv))
 		stats.push_back({dp.info().ifname, dp.maps().counters()});
+	if (inv.prometheus)
+		return print_prometheus(out, stats);
 	print_stats(out, stats, inv.json);
 }
 

@@ -13,6 +13,8 @@ namespace stf {
 
 void print_status(std::ostream &os, const std::vector<AttachmentInfo> &list, bool json);
 void print_stats(std::ostream &os, const std::vector<AttachmentStats> &list, bool json);
+// stats --prometheus: the text exposition format (output_prometheus.cpp).
+void print_prometheus(std::ostream &os, const std::vector<AttachmentStats> &list);
 void print_prefixes(std::ostream &os, const std::vector<AttachmentInfo> &list, bool json);
 void print_filters(std::ostream &os, const std::vector<AttachmentInfo> &list, bool json);
 void print_error(std::ostream &os, const Error &e, bool json);

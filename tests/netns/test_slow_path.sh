@@ -66,6 +66,13 @@ stats_snap ar eth0 "$STFT_TMP/s4"
 slow="$(counter_delta "$STFT_TMP/s3" "$STFT_TMP/s4" eth0 slow_path)"
 check "the transfer's full-size segments took the slow path ($slow >= 700)" [ "$slow" -ge 700 ]
 expect_out "no slow-path failure" 0 counter_delta "$STFT_TMP/s3" "$STFT_TMP/s4" eth0 slow_failed
+# The same figures for a scraper: stats --prometheus agrees with stats -j, read right after.
+prom() { stf ar stats --prometheus eth0 | sed -n "s/^$1{interface=\"eth0\"$2} //p"; }
+stats_snap ar eth0 "$STFT_TMP/s5"
+expect_out "stats --prometheus: stf_slow_path_packets_total as stats -j says" \
+	"$(counter "$STFT_TMP/s5" eth0 slow_path)" prom stf_slow_path_packets_total ""
+expect_out "stats --prometheus: pass_fragment as stats -j says" \
+	"$(counter "$STFT_TMP/s5" eth0 pass_fragment)" prom stf_passed_packets_total ',reason="pass_fragment"'
 # Received on the tunnel device, where tcpdump and `iifname` rules look for tunnel traffic
 # (the device's own rx counters do not see them: they count what the veth peer's transmit
 # path hands over, which a redirect to ingress skips; slow_path counts them instead).

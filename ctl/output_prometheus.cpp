@@ -1,0 +1,76 @@
+// `stats --prometheus`: every counter in Prometheus' text exposition format (version 0.0.4),
+// for node_exporter's textfile collector or any scraper that runs a command. Debian packages
+// no C++ Prometheus client; the format is a few lines of text, written here to its spec:
+// one HELP and TYPE per metric family, label values escaped (\\, \", \n), counters end in
+// _total. Every reason is listed with its zeros, so a rate() over it never starts undefined.
+#include <string_view>
+
+#include "output.h"
+
+namespace stf {
+
+namespace {
+
+std::string label_value(std::string_view v)
+{
+	std::string out;
+	for (char c : v) {
+		if (c == '\\' || c == '"')
+			out += '\\';
+		if (c == '\n') {
+			out += "\\n";
+			continue;
+		}
+		out += c;
+	}
+	return out;
+}
+
+void family(std::ostream &os, const std::string &name, const std::string &help)
+{
+	os << "# HELP " << name << ' ' << help << "\n# TYPE " << name << " counter\n";
+}
+
+stf_counter value(const CounterValues &v, uint32_t id)
+{
+	return id < v.size() ? v[id] : stf_counter{};
+}
+
+} // namespace
+
+void print_prometheus(std::ostream &os, const std::vector<AttachmentStats> &list)
+{
+	// STAT counters (decap, encap, slow_path): a family each, packets and bytes.
+	for (const CounterInfo &c : counter_table()) {
+		if (c.kind != CounterKind::stat)
+			continue;
+		for (const char *unit : {"packets", "bytes"}) {
+			const std::string name = std::string("stf_") + c.name + "_" + unit + "_total";
+			family(os, name, std::string(c.description) + " (" + unit + ")");
+			for (const AttachmentStats &s : list) {
+				stf_counter v = value(s.counters, c.id);
+				os << name << "{interface=\"" << label_value(s.ifname) << "\"} "
+				   << (unit[0] == 'p' ? v.packets : v.bytes) << '\n';
+			}
+		}
+	}
+	// PASS and DROP counters: one family each, the reason as a label.
+	struct Kind {
+		CounterKind kind;
+		const char *name, *help;
+	};
+	for (const Kind &k : {Kind{CounterKind::pass, "stf_passed_packets_total",
+				   "packets handed to the kernel untouched, by reason"},
+			      Kind{CounterKind::drop, "stf_dropped_packets_total",
+				   "packets dropped, by reason (include/stf/contract.h)"}}) {
+		family(os, k.name, k.help);
+		for (const AttachmentStats &s : list)
+			for (const CounterInfo &c : counter_table())
+				if (c.kind == k.kind)
+					os << k.name << "{interface=\"" << label_value(s.ifname)
+					   << "\",reason=\"" << c.name << "\"} "
+					   << value(s.counters, c.id).packets << '\n';
+	}
+}
+
+} // namespace stf
