@@ -43,6 +43,7 @@ struct RawArgs {
 	std::string netns;   // -n
 	bool netns_given = false;
 	bool prometheus = false; // stats
+	bool dry_run = false;    // apply
 };
 
 // What the parser built from the command table: the CLI11 app of every runnable command,
@@ -173,6 +174,11 @@ void add_args(CLI::App *c, const CommandSpec &spec, CommandTable &t, RawArgs &ra
 	case Args::file:
 		add_positional(c, "FILE", raw.file, "the JSON config file");
 		break;
+	case Args::iface_file:
+		add_iface(c, raw, true);
+		add_positional(c, "FILE", raw.file, "the JSON config file");
+		c->add_flag("--dry-run", raw.dry_run, "print what would change; change nothing");
+		break;
 	}
 }
 
@@ -250,7 +256,8 @@ Invocation to_invocation(const CommandSpec &spec, const CommandTable &t, const R
 	inv.command = spec.id;
 	inv.json = raw.json;
 	inv.netns = raw.netns;
-	if (raw.ifname_given || spec.args == Args::attach || spec.args == Args::iface)
+	if (raw.ifname_given || spec.args == Args::attach || spec.args == Args::iface ||
+	    spec.args == Args::iface_file)
 		inv.ifname = checked_ifname(raw.ifname);
 	switch (spec.args) {
 	case Args::attach:
@@ -276,6 +283,9 @@ Invocation to_invocation(const CommandSpec &spec, const CommandTable &t, const R
 					       "allow, deny, relay, exception");
 		inv.filter_prefix = parse_ipv4_prefix(raw.prefix);
 		break;
+	case Args::iface_file:
+		inv.dry_run = raw.dry_run;
+		[[fallthrough]];
 	case Args::file:
 		if (raw.file.empty())
 			usage_error("FILE: the file name is empty");

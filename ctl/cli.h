@@ -27,6 +27,7 @@ enum class Command {
 	filter_del,
 	filter_list,
 	check,
+	apply,
 	slowpath,
 };
 
@@ -37,13 +38,15 @@ struct Invocation {
 
 	// stats --prometheus
 	bool prometheus = false;
+	// apply --dry-run
+	bool dry_run = false;
 	// -n NAME: the network namespace to run in ("" = the caller's).
 	std::string netns;
 	// The interface; empty for the read commands means every attached interface.
 	std::string ifname;
 	// attach: what the command line asked for (the config file is read when attach runs).
 	AttachRequest request;
-	std::optional<std::string> config_path; // attach --config, or check's FILE
+	std::optional<std::string> config_path; // attach --config, or the FILE of check and apply
 	// prefix add/del
 	uint32_t address = 0;
 	// filter add/del

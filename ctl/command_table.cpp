@@ -135,6 +135,21 @@ const std::vector<CommandSpec> &command_table()
 		 "broadcasts) are left to attach. Exit 0 if valid, 2 if not.\n\n"
 		 "Example:\n  stf-xdp check /etc/stf-xdp/eth0.json\n",
 		 Args::file, check_command},
+		{Command::apply, "", "apply", "bring a running attachment to a config file's settings",
+		 "Compares IFACE's running configuration with FILE.json and changes what differs,\n"
+		 "in place and without losing traffic: mode (router <-> relay), ttl, relay (and\n"
+		 "its ::/0 route), local addresses, the switches, and the filter tables. The\n"
+		 "settings change in one atomic step; filter entries are added before old ones\n"
+		 "are removed, so nothing both configurations accept is dropped and nothing both\n"
+		 "drop gets through. All or nothing: if a step fails, the steps made are undone.\n"
+		 "A mode change to or from return-relay, or of xdp_mode, needs the XDP program\n"
+		 "added, removed or re-hooked: refused (exit 2), detach and attach instead.\n"
+		 "Attaches with FILE.json if IFACE is not attached. The file is the whole\n"
+		 "desired state: filters or locals added since by hand and not in it are removed.\n"
+		 "Prints each change made, or 'nothing to change'.\n\n"
+		 "Examples:\n  stf-xdp apply eth0 /etc/stf-xdp/eth0.json --dry-run\n"
+		 "  stf-xdp apply eth0 /etc/stf-xdp/eth0.json\n",
+		 Args::iface_file, apply_command},
 		{Command::slowpath, "", "slowpath",
 		 "serve outer fragments and IPv4 options (runs until stopped)", kSlowpathDetails,
 		 Args::none, slowpath_command},

@@ -21,6 +21,7 @@ enum class Args {
 	iface_kind_prefix, // filter add/del: IFACE KIND PREFIX
 	attach,            // attach: IFACE and the attach options
 	file,              // check: FILE.json
+	iface_file,        // apply: IFACE FILE.json [--dry-run]
 };
 
 struct CommandSpec {

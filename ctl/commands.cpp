@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "command_table.h"
+#include "apply.h"
 #include "config_file.h"
 #include "dataplane.h"
 #include "error.h"
@@ -10,6 +11,7 @@
 #include "netlink.h"
 #include "netns.h"
 #include "output.h"
+#include "plan.h"
 #include "slowpath.h"
 #include "state.h"
 
@@ -61,30 +63,88 @@ uint32_t interface_address(const std::string &ifname, uint32_t ifindex)
 		    "); pass --local A.B.C.D to choose (repeat it for several)");
 }
 
+
+// The configuration attach and apply aim for: the file, the command line over it, and the
+// interface's own address as the V4ADDR when none is given. All usage errors come out here,
+// before the state is looked at (README, exit codes).
+AttachOptions desired_options(const std::string &ifname, const AttachRequest &file,
+			      const AttachRequest &cli)
+{
+	AttachOptions opts = merge_options(ifname, file, cli);
+	uint32_t ifindex = netlink::link_index(ifname);
+	if (!ifindex)
+		throw Error(Exit::no_interface, "no such interface: " + ifname);
+	if (opts.locals.empty()) {
+		// Validated exactly as if it had been given with --local, and before the state
+		// check: a relay equal to the interface's address is a usage error either way.
+		AttachRequest with_local = cli;
+		with_local.locals = std::vector<uint32_t>{interface_address(ifname, ifindex)};
+		opts = merge_options(ifname, file, with_local);
+	}
+	Dataplane::validate(opts);
+	return opts;
+}
+
+// Routes apply changes: the relay's ::/0 into the attachment's tunnel.
+class TunnelRoutes final : public RouteOps {
+public:
+	TunnelRoutes(uint32_t tun_ifindex, unsigned mtu) : tun_(tun_ifindex), mtu_(mtu) {}
+	void add_default() override
+	{
+		static const uint8_t any[16] = {};
+		netlink::add_route6(any, 0, tun_, mtu_, kRouteRelayMetric);
+	}
+	void del_default() override
+	{
+		static const uint8_t any[16] = {};
+		netlink::del_route6(any, 0, tun_, kRouteRelayMetric);
+	}
+
+private:
+	uint32_t tun_;
+	unsigned mtu_;
+};
+
 } // namespace
 
 void attach_command(const Invocation &inv, std::ostream &out)
 {
 	StateLock lock;
-	// Usage first (README, exit codes): a broken config file is exit 2 whatever the state.
 	AttachRequest file = inv.config_path ? load_config_file(*inv.config_path) : AttachRequest{};
-	AttachOptions opts = merge_options(inv.ifname, file, inv.request);
-	uint32_t ifindex = netlink::link_index(inv.ifname);
-	if (!ifindex)
-		throw Error(Exit::no_interface, "no such interface: " + inv.ifname);
-	if (opts.locals.empty()) {
-		// Validated exactly as if it had been given with --local, and before the state
-		// check: a relay equal to the interface's address is a usage error either way.
-		AttachRequest cli = inv.request;
-		cli.locals = std::vector<uint32_t>{interface_address(inv.ifname, ifindex)};
-		opts = merge_options(inv.ifname, file, cli);
-	}
-	Dataplane::validate(opts);
+	AttachOptions opts = desired_options(inv.ifname, file, inv.request);
 	if (Dataplane::find(inv.ifname))
 		throw Error(Exit::already_attached,
 			    "stf-xdp is already attached to " + inv.ifname + " (detach it first)");
 	Dataplane dp = Dataplane::attach(opts);
 	print_attached(out, dp.info(), inv.json);
+}
+
+void apply_command(const Invocation &inv, std::ostream &out)
+{
+	StateLock lock;
+	AttachOptions want = desired_options(inv.ifname, load_config_file(*inv.config_path), {});
+	std::optional<Dataplane> dp = Dataplane::find(inv.ifname);
+	if (!dp) {
+		if (inv.dry_run) {
+			Plan p;
+			p.steps.push_back("attach (not attached now)");
+			return print_plan(out, inv.ifname, p, true, inv.json);
+		}
+		Dataplane fresh = Dataplane::attach(want);
+		return print_attached(out, fresh.info(), inv.json);
+	}
+	const AttachmentInfo now = dp->info();
+	Plan plan = make_plan(running_options(now), want);
+	if (inv.dry_run) {
+		print_plan(out, inv.ifname, plan, true, inv.json);
+		if (!plan.refused.empty())
+			usage_error("cannot change in place: " + plan.refused.front() +
+				    "; detach and attach instead");
+		return;
+	}
+	TunnelRoutes routes(now.tun_ifindex, now.tunnel_mtu);
+	apply_plan(plan, dp->maps(), routes);
+	print_plan(out, inv.ifname, plan, false, inv.json);
 }
 
 void detach_command(const Invocation &inv, std::ostream &out)

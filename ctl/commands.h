@@ -19,6 +19,7 @@ void filter_add_command(const Invocation &inv, std::ostream &out);
 void filter_del_command(const Invocation &inv, std::ostream &out);
 void filter_list_command(const Invocation &inv, std::ostream &out);
 void check_command(const Invocation &inv, std::ostream &out);
+void apply_command(const Invocation &inv, std::ostream &out);
 void slowpath_command(const Invocation &inv, std::ostream &out);
 
 // Runs the command inv names (help and version print inv.text), in inv.netns if given.

@@ -32,7 +32,6 @@ namespace {
 constexpr unsigned kIpv6MinMtu = 1280;   // RFC 8200
 constexpr unsigned kPeerLinkMtu = 65535; // a veth's largest
 constexpr unsigned kRoute6toMetric = 1024;
-constexpr unsigned kRouteRelayMetric = 2048; // behind any native default route
 // 2002::/16 (and ::/0) into the tunnel. A route that exists already belongs to another
 // tunnel of this namespace: which one should carry 6to4 would be ambiguous.
 void add_tunnel_route(const uint8_t (&prefix)[16], uint8_t len, uint32_t tun, unsigned mtu,

@@ -36,6 +36,9 @@ private:
 	stf_bpf *skel_ = nullptr;
 };
 
+// The metric of a relay's ::/0 into the tunnel: behind any native default route.
+constexpr unsigned kRouteRelayMetric = 2048;
+
 // Tunnel device name for an interface: "stf<ifindex>", peer "stf<ifindex>p". Derived from
 // the ifindex, not the name, so a rename cannot orphan it and 15 characters always suffice.
 std::string tunnel_name(uint32_t ifindex);

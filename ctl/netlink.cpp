@@ -488,6 +488,22 @@ void add_route6(const uint8_t prefix[16], uint8_t len, uint32_t ifindex, unsigne
 		sys_error("netlink: route " + route + " already exists", EEXIST);
 }
 
+void del_route6(const uint8_t prefix[16], uint8_t len, uint32_t ifindex, unsigned metric)
+{
+	Message msg(RTM_DELROUTE, NLM_F_ACK);
+	rtmsg rtm{};
+	rtm.rtm_family = AF_INET6;
+	rtm.rtm_dst_len = len;
+	rtm.rtm_table = RT_TABLE_MAIN;
+	rtm.rtm_scope = RT_SCOPE_NOWHERE;
+	msg.put(rtm);
+	msg.attr(RTA_DST, prefix, 16);
+	msg.attr_u32(RTA_OIF, ifindex);
+	msg.attr_u32(RTA_PRIORITY, metric);
+	change(msg, "netlink: delete route " + prefix_text(prefix, len) + " dev #" +
+			    std::to_string(ifindex));
+}
+
 std::vector<Ipv4Address> ipv4_addresses(uint32_t ifindex)
 {
 	Message msg(RTM_GETADDR, NLM_F_DUMP);

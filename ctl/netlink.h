@@ -40,6 +40,9 @@ void delete_link(uint32_t ifindex);
 void add_route6(const uint8_t prefix[16], uint8_t len, uint32_t ifindex, unsigned mtu,
 		unsigned metric);
 
+// ip -6 route del prefix/len dev ifindex metric metric (main table).
+void del_route6(const uint8_t prefix[16], uint8_t len, uint32_t ifindex, unsigned metric);
+
 // All IPv4 addresses in the namespace (ifindex 0) or on one interface.
 std::vector<Ipv4Address> ipv4_addresses(uint32_t ifindex = 0);
 

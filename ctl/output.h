@@ -18,8 +18,12 @@ void print_prometheus(std::ostream &os, const std::vector<AttachmentStats> &list
 void print_prefixes(std::ostream &os, const std::vector<AttachmentInfo> &list, bool json);
 void print_filters(std::ostream &os, const std::vector<AttachmentInfo> &list, bool json);
 void print_error(std::ostream &os, const Error &e, bool json);
-// check FILE: the validated configuration, defaults filled in (output_check.cpp).
+// check FILE: the validated configuration, defaults filled in (output_config.cpp).
 void print_checked(std::ostream &os, const std::string &path, const AttachOptions &o, bool json);
+// apply: the changes made (or, with --dry-run, that would be made), in their order.
+struct Plan;
+void print_plan(std::ostream &os, const std::string &ifname, const Plan &plan, bool dry_run,
+		bool json);
 
 // Confirmations of the commands that change state: one line for people; in JSON mode the
 // interface's new state in the schema of the matching read command (attach: status, prefix:

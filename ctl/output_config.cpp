@@ -1,9 +1,10 @@
-// `check FILE`'s report: the configuration as attach would take it from the file, so an
-// operator sees what the file means (defaults filled in), not only that it parsed.
+// check FILE: the configuration as attach would take it from the file, so an operator sees
+// what the file means (defaults filled in), not only that it parsed. apply: its plan.
 #include <nlohmann/json.hpp>
 
 #include "addr.h"
 #include "output.h"
+#include "plan.h"
 
 namespace stf {
 
@@ -52,6 +53,26 @@ void print_checked(std::ostream &os, const std::string &path, const AttachOption
 	for (FilterKind k : kFilterKinds)
 		os << "  filter " << filter_kind_name(k) << ": " << filter_list(o, k).size()
 		   << (filter_list(o, k).size() == 1 ? " entry\n" : " entries\n");
+}
+
+void print_plan(std::ostream &os, const std::string &ifname, const Plan &plan, bool dry_run,
+		bool json)
+{
+	if (json) {
+		nlohmann::ordered_json doc = {{"ifname", ifname},
+					      {"dry_run", dry_run},
+					      {"changes", plan.steps},
+					      {"refused", plan.refused}};
+		os << doc.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) << '\n';
+		return;
+	}
+	if (plan.empty()) {
+		os << ifname << ": nothing to change\n";
+		return;
+	}
+	os << ifname << ": " << (dry_run ? "would change" : "changed") << '\n';
+	for (const std::string &s : plan.steps)
+		os << "  " << s << '\n';
 }
 
 } // namespace stf
