@@ -67,6 +67,7 @@ job=$(mktemp -d /tmp/stf-xdp-vm.XXXXXX)
 qpid=
 cleanup() {
 	local rc=$?
+	set +e
 	if [ -n "$qpid" ] && kill -0 "$qpid" 2>/dev/null; then
 		kill "$qpid" 2>/dev/null
 		sleep 1
@@ -112,7 +113,7 @@ tsc_khz() {
 	[ -n "$v" ] && awk -v m="$v" 'BEGIN {printf "%d\n", m * 1000}'
 }
 khz=$(tsc_khz)
-append="console=ttyS0 loglevel=4 pci=off panic=-1 oops=panic stf.work=$root"
+append="console=ttyS0 loglevel=4 pci=off panic=-1 oops=panic ${STF_XDP_VM_APPEND:-} stf.work=$root"
 [ -n "$khz" ] && append="$append tsc_early_khz=$khz"
 
 console=$job/console
@@ -122,7 +123,7 @@ console=$job/console
 start=$(date +%s.%N)
 # -no-reboot: the guest's reboot -f (and a panic, panic=-1) end QEMU. timeout is the last word.
 timeout --kill-after=10 "$timeout_s" "$qemu" \
-	-M microvm,x-option-roms=off,rtc=on -cpu max -accel tcg,thread=multi \
+	-M microvm,x-option-roms=off,rtc=on -cpu "${STF_XDP_VM_CPU:-max}" -accel tcg,thread=multi \
 	-smp "$smp" -m "$mem" -nodefaults -no-user-config -nographic -no-reboot \
 	-serial stdio -monitor none \
 	-kernel "$kernel" -initrd "$initrd" -append "$append" \
