@@ -29,7 +29,10 @@ stft_require_sit() {
 sit_6to4() {
 	local n="$1" v4="$2"
 	shift 2
-	ip -n "$(ns "$n")" tunnel add tun6to4 mode sit remote any local "$v4" "$@" ||
+	# Through netlink: `ip tunnel add tun6to4 mode sit remote any local V4ADDR` makes the
+	# same device, but through an ioctl on the namespace's fallback device sit0, which
+	# scripts/vm/suite.sh keeps out of new namespaces.
+	ip -n "$(ns "$n")" link add tun6to4 type sit remote any local "$v4" "$@" ||
 		die "sit tunnel in $n failed"
 	ip -n "$(ns "$n")" link set tun6to4 up || die "tun6to4 up in $n failed"
 	ip -n "$(ns "$n")" -6 addr add "$(sixtofour "$v4")::1/16" dev tun6to4 nodad ||
