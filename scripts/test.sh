@@ -22,9 +22,9 @@ vm_rc=0
 if [ "${STF_XDP_SKIP_VM:-}" = 1 ]; then
 	banner "VM STAGE SKIPPED (STF_XDP_SKIP_VM=1): nothing ran on Debian's 6.1 kernel or against sit"
 else
-	banner "VM stage: Debian 12's 6.1 kernel under QEMU (scripts/vm/run.sh scripts/vm/suite.sh)"
+	banner "VM stage: Debian 12's 6.1 kernel under QEMU (scripts/vm/stage.sh)"
 	start=$(date +%s)
-	bash "$root/scripts/vm/run.sh" --timeout "${STF_XDP_VM_TIMEOUT:-3600}" "$root/scripts/vm/suite.sh" || vm_rc=$?
+	bash "$root/scripts/vm/stage.sh" --timeout "${STF_XDP_VM_TIMEOUT:-3600}" || vm_rc=$?
 	echo "VM stage: exit $vm_rc after $(($(date +%s) - start)) s"
 	if [ "$vm_rc" = 125 ] || [ "$vm_rc" = 124 ]; then
 		echo "The VM could not run or did not finish (see above). To run only the host's tests," \

@@ -12,6 +12,9 @@
 #   --smp N           guest CPUs (default: the host's, at most 4)
 #   --log FILE        keep the console output there too
 #
+# STF_XDP_QEMU names another QEMU binary; STF_XDP_VM_CPU and STF_XDP_VM_APPEND change the CPU
+# model (default max) and add to the kernel command line.
+#
 # The guest sees the host's /usr and /etc read-only and this worktree read-write at the same
 # absolute path (so build/ and ctest's paths work unchanged), through 9p. The kernel and
 # initramfs come from scripts/vm/prepare.sh (cached). The guest prints a result line with a
@@ -52,9 +55,9 @@ while [ $# -gt 0 ]; do
 done
 [ $# -ge 1 ] || usage
 
-qemu=$(command -v qemu-system-x86_64 || true)
-if [ -z "$qemu" ]; then
-	say "cannot run: qemu-system-x86_64 is missing (apt-get install qemu-system-x86, or bash scripts/setup.sh)"
+qemu=${STF_XDP_QEMU:-$(command -v qemu-system-x86_64 || true)}
+if [ -z "$qemu" ] || [ ! -x "$qemu" ]; then
+	say "cannot run: no QEMU (${qemu:-qemu-system-x86_64 not found}; apt-get install qemu-system-x86, or bash scripts/setup.sh)"
 	exit 125
 fi
 

@@ -46,13 +46,18 @@ items=$(grep -c . "$queue/list")
 start=$(date +%s)
 echo "stf-xdp vm: $items items on $workers VM(s); console of VM n in $queue/console.n while running"
 for n in $(seq "$workers"); do
-	# Only the first VM's console goes to the terminal; the others' is printed when they end.
-	if [ "$n" = 1 ]; then out=/dev/stdout; else out=$queue/console.$n; fi
-	bash "$here/run.sh" --smp 1 --timeout "$timeout_s" --env "STF_VM_QUEUE=$queue" \
-		"$here/suite.sh" >"$out" 2>&1 &
+	# Only the first VM's console goes to standard output as it runs; the others' is printed
+	# when they end.
+	vm=(bash "$here/run.sh" --smp 1 --timeout "$timeout_s" --env "STF_VM_QUEUE=$queue" "$here/suite.sh")
+	if [ "$n" = 1 ]; then
+		"${vm[@]}" 2>&1 &
+	else
+		"${vm[@]}" >"$queue/console.$n" 2>&1 &
+	fi
 	pids+=("$!")
 done
 vm_fail=0
+vm_none=1
 for n in $(seq "$workers"); do
 	rc=0
 	wait "${pids[$((n - 1))]}" || rc=$?
@@ -61,7 +66,7 @@ for n in $(seq "$workers"); do
 		cat "$queue/console.$n"
 	fi
 	case "$rc" in
-	0 | 1) ;; # the worker's verdict is in the results
+	0 | 1) vm_none=0 ;; # the worker's verdict is in the results
 	*) echo "stf-xdp vm: VM $n ended with $rc (no result, timeout or QEMU failure)"; vm_fail=1 ;;
 	esac
 done
@@ -81,7 +86,11 @@ while IFS= read -r item; do
 	echo "  $r"
 	case "$r" in PASS*) ;; *) fails=$((fails + 1)) ;; esac
 done <"$queue/list"
-grep '^FAIL tests/netns/sweep.sh' "$queue/results" 2>/dev/null | sed 's/^/  /' && fails=$((fails + 1))
+if grep -q '^FAIL tests/netns/sweep.sh' "$queue/results" 2>/dev/null; then
+	grep '^FAIL tests/netns/sweep.sh' "$queue/results" | sed 's/^/  /'
+	fails=$((fails + 1))
+fi
 [ "$vm_fail" = 0 ] && [ "$fails" = 0 ] && { echo "  all $items passed"; exit 0; }
+[ "$vm_none" = 1 ] && { echo "  no VM produced a result: QEMU cannot run here (see above)"; exit 125; }
 echo "  $fails failed"
 exit 1

@@ -16,6 +16,8 @@
 # passed to the kernel's own reassembly (pass_fragment) and can only be decapsulated by the
 # slow path, `stf-xdp slowpath`, which is not part of this branch: those checks are marked
 # "xfail" (expected to fail until it is) and do not fail the test; an unexpected pass says so.
+# (Once it exists, they become checks.) Every learnt path MTU is flushed between the two
+# settings, so neither profits from what the other taught the hosts.
 . "$(dirname "$0")/lib_vm.sh"
 stft_require nc
 stft_require_sit
@@ -98,11 +100,11 @@ for mode in nopmtudisc pmtudisc; do
 	stats_snap ar eth0 "$STFT_TMP/$mode.0" || die "stats -j failed"
 	check "$mode: small ping stf-xdp site -> sit site" ping6 ah "$B6" 2
 	check "$mode: small ping sit site -> stf-xdp site" ping6 bh "$A6" 2
-	check "$mode: pings of 1300..1452 bytes, stf-xdp site -> sit site (fragmented at the hop)" \
-		big_pings ah "$B6"
 	check "$mode: TCP 1 MiB stf-xdp site -> sit site, sha256 equal" \
 		tcp_transfer ah bh "$B6" 5401 1024
 	if [ "$mode" = pmtudisc ]; then
+		check "$mode: pings of 1300..1452 bytes, stf-xdp site -> sit site (fragmented at the hop)" \
+			big_pings ah "$B6"
 		check "$mode: pings of 1300..1452 bytes, sit site -> stf-xdp site (sit learns the PMTU)" \
 			big_pings bh "$A6"
 		check "$mode: TCP 1 MiB sit site -> stf-xdp site, sha256 equal" \
@@ -110,6 +112,10 @@ for mode in nopmtudisc pmtudisc; do
 		check "$mode: TCP 1 MiB fetched by the stf-xdp site from the sit site, sha256 equal" \
 			tcp_fetch ah bh "$B6" 5403 1024
 	else
+		# Whatever sit sends larger than the hop arrives at stf-xdp in fragments: the big
+		# replies to stf-xdp's big pings as much as sit's own big requests and segments.
+		xfail "$mode: pings of 1300..1452 bytes, stf-xdp site -> sit site (replies arrive fragmented)" \
+			big_pings ah "$B6"
 		xfail "$mode: pings of 1300..1452 bytes, sit site -> stf-xdp site (arrive fragmented)" \
 			big_pings bh "$A6"
 		xfail "$mode: TCP 1 MiB sit site -> stf-xdp site, sha256 equal" \
