@@ -15,7 +15,7 @@
 # STF_XDP_QEMU names another QEMU binary; STF_XDP_VM_CPU and STF_XDP_VM_APPEND change the CPU
 # model (default max) and add to the kernel command line.
 #
-# The guest sees the host's /usr and /etc read-only and this worktree read-write at the same
+# The guest sees the host's /usr, /etc and /var/lib/dpkg (what is installed) read-only and this worktree read-write at the same
 # absolute path (so build/ and ctest's paths work unchanged), through 9p. The kernel and
 # initramfs come from scripts/vm/prepare.sh (cached). The guest prints a result line with a
 # per-run nonce; QEMU's own exit status says nothing (it is 0 whatever happened inside), so
@@ -135,6 +135,8 @@ timeout --kill-after=10 "$timeout_s" "$qemu" \
 	-device virtio-9p-device,fsdev=usr,mount_tag=usr \
 	-fsdev local,id=etc,path=/etc,security_model=none,readonly=on \
 	-device virtio-9p-device,fsdev=etc,mount_tag=etc \
+	-fsdev local,id=dpkg,path=/var/lib/dpkg,security_model=none,readonly=on \
+	-device virtio-9p-device,fsdev=dpkg,mount_tag=dpkg \
 	-fsdev local,id=job,path="$job",security_model=none \
 	-device virtio-9p-device,fsdev=job,mount_tag=job \
 	-fsdev local,id=work,path="$root",security_model=passthrough \

@@ -4,6 +4,8 @@
 # shared by every worker and runs each with the binaries built on the host:
 #
 #   ctest REGEX     the kernel tests and the BPF table gate, through ctest
+#   provision ARGS  vagrant/provision.sh with these ctest arguments (the Vagrant box's
+#                   provisioning, tested here where vagrant cannot download boxes)
 #   script PATH     one test script (tests/netns/test_*.sh, tests/vm/test_*.sh) under a
 #                   per-script timeout: not through ctest, whose 300 s per netns test is a
 #                   budget for the host, and software emulation runs process-heavy scripts
@@ -28,6 +30,7 @@ if [ "${1:-}" = --list ]; then
 	echo "script tests/netns/test_bad_input.sh"
 	echo "ctest ^(kernel\\.|bpf\\.gate_all_cases\$)"
 	ls tests/netns/test_*.sh tests/vm/test_*.sh | grep -v test_bad_input | sed 's/^/script /'
+	echo "provision -R ^unit\\."
 	exit 0
 fi
 
@@ -64,6 +67,13 @@ run_item() { # run_item KIND ARG
 		[ "$rc" = 124 ] && echo "(timed out after $per_item s)"
 		return "$rc"
 		;;
+	provision)
+		# vagrant/provision.sh, the Vagrant box's provisioning, in this guest: the same
+		# entry point (scripts/test.sh, its packages found installed) with the ctest
+		# arguments given, then the interop tests. Word-split on purpose: "-R REGEX".
+		# shellcheck disable=SC2086
+		STF_XDP_INTEROP=0 timeout --kill-after=10 "$per_item" bash "$root/vagrant/provision.sh" "$root" $2
+		;;
 	*) echo "unknown queue item kind $1"; return 2 ;;
 	esac
 }
@@ -77,7 +87,7 @@ while IFS= read -r item; do
 	echo "==== [$(hostname) $(uname -r)] $item"
 	run_item ${item%% *} "${item#* }" 2>&1 | tee /tmp/item.log
 	rc=${PIPESTATUS[0]}
-	last=$(grep -E 'tests passed|passed, [0-9]+ failed|timed out' /tmp/item.log | tail -n1)
+	last=$(grep -E 'tests passed|passed, [0-9]+ failed|timed out|^provision: ' /tmp/item.log | tail -n1)
 	[ -n "$last" ] || last=$(tail -n1 /tmp/item.log)
 	line="$([ "$rc" = 0 ] && echo PASS || echo FAIL) ${item#* } ($(($(date +%s) - start)) s): $last"
 	echo "$line" >>"$queue/results"
