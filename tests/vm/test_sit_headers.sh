@@ -83,7 +83,11 @@ if bad:
     sys.exit("unexpected: " + ", ".join(map(str, bad)))
 PYEOF
 }
-check "outer headers: only the intended fields differ (DF, TTL, DSCP)" compare
+# The table is printed whatever the verdict: it is this test's record of the comparison.
+compare >"$STFT_TMP/compare.txt" 2>&1
+CMP_RC=$?
+sed 's/^/# /' "$STFT_TMP/compare.txt"
+check "outer headers: only the intended fields differ (DF, TTL, DSCP)" test "$CMP_RC" = 0
 
 log "parity: a 2002:: inner source that does not embed the outer source"
 # spoof FROM_V4 TO_V4 INNER_SRC INNER_DST: one such packet, sent from the IPv4 internet.
