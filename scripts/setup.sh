@@ -17,6 +17,8 @@ packages=(
 	nlohmann-json3-dev libcli11-dev libgtest-dev libgmock-dev
 	# tests and demo
 	iproute2 iputils-ping netcat-openbsd tcpdump ethtool python3 python3-scapy
+	# the 6.1 VM stage (scripts/vm/): QEMU, the guest's initramfs, Debian's kernel package
+	qemu-system-x86 busybox-static kmod cpio xz-utils apt
 )
 
 missing=()
