@@ -13,27 +13,13 @@
 #                                       203.0.113.201  .202   .254    .1/24
 #
 # Fragments arriving at stf-xdp (sit with nopmtudisc sending packets larger than 1400) are
-# passed to the kernel's own reassembly (pass_fragment) and can only be decapsulated by the
-# slow path, `stf-xdp slowpath`, which is not part of this branch: those checks are marked
-# "xfail" (expected to fail until it is) and do not fail the test; an unexpected pass says so.
-# (Once it exists, they become checks.) Every learnt path MTU is flushed between the two
-# settings, so neither profits from what the other taught the hosts.
+# passed to the kernel's own reassembly (pass_fragment) and decapsulated by the slow path,
+# `stf-xdp slowpath`, which runs beside the attachment here as it must in production. Every
+# learnt path MTU is flushed between the two settings, so neither profits from what the other
+# taught the hosts.
 . "$(dirname "$0")/lib_vm.sh"
 stft_require nc
 stft_require_sit
-
-# xfail "what" cmd...: a check known to fail for a stated reason: reported, not counted.
-xfail() {
-	local what="$1" out
-	shift
-	if out="$("$@" 2>&1)"; then
-		STFT_PASS=$((STFT_PASS + 1))
-		printf 'ok   - %s (XPASS: expected to need the slow path, passed anyway)\n' "$what"
-	else
-		printf 'xfail - %s (expected: needs stf-xdp slowpath to reassemble)\n' "$what"
-		printf '%s\n' "$out" | tail -n 4 | sed 's/^/       | /'
-	fi
-}
 
 topo_internet
 topo_site a 192.0.2.1
@@ -68,6 +54,8 @@ check "IPv4: 1373 bytes with DF set do not fit (the hop says so)" \
 	bash -c "! ip netns exec $(ns ar) ping -4 -n -c 1 -W 2 -M do -s 1373 198.51.100.1"
 
 must stf ar attach eth0
+bg ar "$STFT_TMP/slow.log" "$STF_XDP" slowpath
+wait_until 30 file_has "$STFT_TMP/slow.log" "ready" || die "slowpath did not start: $(cat "$STFT_TMP/slow.log")"
 
 # big_pings FROM TO: echo requests whose tunnelled size spans the hop's MTU. The first two of
 # each size may be lost while the path MTU is learnt (ping never retransmits): with sit's
@@ -114,11 +102,11 @@ for mode in nopmtudisc pmtudisc; do
 	else
 		# Whatever sit sends larger than the hop arrives at stf-xdp in fragments: the big
 		# replies to stf-xdp's big pings as much as sit's own big requests and segments.
-		xfail "$mode: pings of 1300..1452 bytes, stf-xdp site -> sit site (replies arrive fragmented)" \
+		check "$mode: pings of 1300..1452 bytes, stf-xdp site -> sit site (replies arrive fragmented)" \
 			big_pings ah "$B6"
-		xfail "$mode: pings of 1300..1452 bytes, sit site -> stf-xdp site (arrive fragmented)" \
+		check "$mode: pings of 1300..1452 bytes, sit site -> stf-xdp site (arrive fragmented)" \
 			big_pings bh "$A6"
-		xfail "$mode: TCP 1 MiB sit site -> stf-xdp site, sha256 equal" \
+		check "$mode: TCP 1 MiB sit site -> stf-xdp site, sha256 equal" \
 			tcp_transfer bh ah "$A6" 5402 1024
 	fi
 	stats_snap ar eth0 "$STFT_TMP/$mode.1" || die "stats -j failed"
@@ -126,6 +114,10 @@ for mode in nopmtudisc pmtudisc; do
 	F="$(counter_delta "$STFT_TMP/$mode.0" "$STFT_TMP/$mode.1" eth0 pass_fragment)"
 	if [ "$mode" = nopmtudisc ]; then
 		check "$mode: outer fragments did reach stf-xdp ($F passed to the kernel)" test "${F:-0}" -gt 0
+		S="$(counter_delta "$STFT_TMP/$mode.0" "$STFT_TMP/$mode.1" eth0 slow_path)"
+		check "$mode: the slow path decapsulated what they made ($S packets)" test "${S:-0}" -gt 0
+		expect_out "$mode: no slow-path failure" 0 \
+			counter_delta "$STFT_TMP/$mode.0" "$STFT_TMP/$mode.1" eth0 slow_failed
 	else
 		expect_eq "$mode: no outer fragment reached stf-xdp (sit sets DF)" 0 "${F:-x}"
 	fi
