@@ -44,6 +44,7 @@ struct RawArgs {
 	bool netns_given = false;
 	bool prometheus = false; // stats
 	bool dry_run = false;    // apply
+	bool keep = false;       // run
 };
 
 // What the parser built from the command table: the CLI11 app of every runnable command,
@@ -179,6 +180,13 @@ void add_args(CLI::App *c, const CommandSpec &spec, CommandTable &t, RawArgs &ra
 		add_positional(c, "FILE", raw.file, "the JSON config file");
 		c->add_flag("--dry-run", raw.dry_run, "print what would change; change nothing");
 		break;
+	case Args::service:
+		add_iface(c, raw, true);
+		c->add_option("--config", raw.file, "the JSON config file (required)")
+			->type_name("FILE.json")
+			->required();
+		c->add_flag("--keep", raw.keep, "leave the dataplane running when stopped");
+		break;
 	}
 }
 
@@ -257,7 +265,7 @@ Invocation to_invocation(const CommandSpec &spec, const CommandTable &t, const R
 	inv.json = raw.json;
 	inv.netns = raw.netns;
 	if (raw.ifname_given || spec.args == Args::attach || spec.args == Args::iface ||
-	    spec.args == Args::iface_file)
+	    spec.args == Args::iface_file || spec.args == Args::service)
 		inv.ifname = checked_ifname(raw.ifname);
 	switch (spec.args) {
 	case Args::attach:
@@ -283,6 +291,9 @@ Invocation to_invocation(const CommandSpec &spec, const CommandTable &t, const R
 					       "allow, deny, relay, exception");
 		inv.filter_prefix = parse_ipv4_prefix(raw.prefix);
 		break;
+	case Args::service:
+		inv.keep = raw.keep;
+		[[fallthrough]];
 	case Args::iface_file:
 		inv.dry_run = raw.dry_run;
 		[[fallthrough]];

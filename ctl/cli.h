@@ -28,6 +28,7 @@ enum class Command {
 	filter_list,
 	check,
 	apply,
+	run,
 	slowpath,
 };
 
@@ -40,6 +41,8 @@ struct Invocation {
 	bool prometheus = false;
 	// apply --dry-run
 	bool dry_run = false;
+	// run --keep
+	bool keep = false;
 	// -n NAME: the network namespace to run in ("" = the caller's).
 	std::string netns;
 	// The interface; empty for the read commands means every attached interface.

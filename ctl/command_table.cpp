@@ -150,6 +150,19 @@ const std::vector<CommandSpec> &command_table()
 		 "Examples:\n  stf-xdp apply eth0 /etc/stf-xdp/eth0.json --dry-run\n"
 		 "  stf-xdp apply eth0 /etc/stf-xdp/eth0.json\n",
 		 Args::iface_file, apply_command},
+		{Command::run, "", "run", "the service: apply a config file and keep it (foreground)",
+		 "Applies FILE.json to IFACE as apply does (attaching, or adopting a running\n"
+		 "attachment in place), serves the slow path of its network namespace (unless\n"
+		 "another process does; see slowpath), and runs in the foreground, logging to\n"
+		 "standard error:\n"
+		 "  SIGHUP           re-reads FILE.json and applies it; a broken file is logged\n"
+		 "                   and changes nothing\n"
+		 "  SIGTERM, SIGINT  stops and detaches, or with --keep leaves the dataplane\n"
+		 "                   running, for the next start to adopt without losing a packet\n"
+		 "The systemd unit stf-xdp@IFACE.service runs it with --keep.\n"
+		 "Exit codes as apply's when the first apply fails.\n\n"
+		 "Example:\n  stf-xdp run eth0 --config /etc/stf-xdp/eth0.json\n",
+		 Args::service, service_command},
 		{Command::slowpath, "", "slowpath",
 		 "serve outer fragments and IPv4 options (runs until stopped)", kSlowpathDetails,
 		 Args::none, slowpath_command},

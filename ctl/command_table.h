@@ -22,6 +22,7 @@ enum class Args {
 	attach,            // attach: IFACE and the attach options
 	file,              // check: FILE.json
 	iface_file,        // apply: IFACE FILE.json [--dry-run]
+	service,           // run: IFACE --config FILE.json [--keep]
 };
 
 struct CommandSpec {

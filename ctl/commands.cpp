@@ -119,24 +119,25 @@ void attach_command(const Invocation &inv, std::ostream &out)
 	print_attached(out, dp.info(), inv.json);
 }
 
-void apply_command(const Invocation &inv, std::ostream &out)
+void apply_config(const std::string &ifname, const std::string &path, std::ostream &out,
+		  bool json, bool dry_run)
 {
 	StateLock lock;
-	AttachOptions want = desired_options(inv.ifname, load_config_file(*inv.config_path), {});
-	std::optional<Dataplane> dp = Dataplane::find(inv.ifname);
+	AttachOptions want = desired_options(ifname, load_config_file(path), {});
+	std::optional<Dataplane> dp = Dataplane::find(ifname);
 	if (!dp) {
-		if (inv.dry_run) {
+		if (dry_run) {
 			Plan p;
 			p.steps.push_back("attach (not attached now)");
-			return print_plan(out, inv.ifname, p, true, inv.json);
+			return print_plan(out, ifname, p, true, json);
 		}
 		Dataplane fresh = Dataplane::attach(want);
-		return print_attached(out, fresh.info(), inv.json);
+		return print_attached(out, fresh.info(), json);
 	}
 	const AttachmentInfo now = dp->info();
 	Plan plan = make_plan(running_options(now), want);
-	if (inv.dry_run) {
-		print_plan(out, inv.ifname, plan, true, inv.json);
+	if (dry_run) {
+		print_plan(out, ifname, plan, true, json);
 		if (!plan.refused.empty())
 			usage_error("cannot change in place: " + plan.refused.front() +
 				    "; detach and attach instead");
@@ -144,7 +145,12 @@ void apply_command(const Invocation &inv, std::ostream &out)
 	}
 	TunnelRoutes routes(now.tun_ifindex, now.tunnel_mtu);
 	apply_plan(plan, dp->maps(), routes);
-	print_plan(out, inv.ifname, plan, false, inv.json);
+	print_plan(out, ifname, plan, false, json);
+}
+
+void apply_command(const Invocation &inv, std::ostream &out)
+{
+	apply_config(inv.ifname, *inv.config_path, out, inv.json, inv.dry_run);
 }
 
 void detach_command(const Invocation &inv, std::ostream &out)

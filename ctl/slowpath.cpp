@@ -23,6 +23,7 @@
 #include "bpf_kernel.h"
 #include "dataplane.h"
 #include "error.h"
+#include "signals.h"
 #include "slowpath_packet.h"
 
 namespace stf {
@@ -32,9 +33,6 @@ namespace {
 // Abstract unix socket names belong to the network namespace: the lock, and how `status`
 // knows that a slow path serves this namespace.
 constexpr char kLockName[] = "stf-xdp-slowpath";
-
-volatile sig_atomic_t g_stop = 0;
-void on_signal(int) { g_stop = 1; }
 
 // At most kBurst lines a second, so a flood of bad packets cannot flood the journal.
 class Log {
@@ -95,10 +93,13 @@ struct Target {
 	Mac tun_mac, peer_mac;
 };
 
-class SlowPath {
+} // namespace
+
+class SlowPath::Impl {
 public:
-	explicit SlowPath(std::ostream &log);
-	void serve();
+	explicit Impl(std::ostream &log);
+	void drain();
+	int fd() const { return raw_.get(); }
 
 private:
 	void handle(const uint8_t *pkt, size_t len, uint32_t ifindex);
@@ -110,7 +111,7 @@ private:
 	std::vector<uint8_t> frame_;
 };
 
-SlowPath::SlowPath(std::ostream &log)
+SlowPath::Impl::Impl(std::ostream &log)
 	: lock_(socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0)),
 	  raw_(socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_IPV6)),
 	  tx_(socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0)), log_(log)
@@ -137,7 +138,7 @@ SlowPath::SlowPath(std::ostream &log)
 	frame_.reserve(ETH_HLEN + kSlowMaxPacket);
 }
 
-Target *SlowPath::target(uint32_t ifindex)
+Target *SlowPath::Impl::target(uint32_t ifindex)
 {
 	// Checked per packet: a detach and attach replaces the program, and a stale program
 	// would redirect into a deleted peer. One netlink round trip; the slow path is rare.
@@ -179,7 +180,7 @@ Target *SlowPath::target(uint32_t ifindex)
 	}
 }
 
-void SlowPath::handle(const uint8_t *pkt, size_t len, uint32_t ifindex)
+void SlowPath::Impl::handle(const uint8_t *pkt, size_t len, uint32_t ifindex)
 {
 	Target *t = target(ifindex);
 	if (!t) {
@@ -234,63 +235,55 @@ void SlowPath::handle(const uint8_t *pkt, size_t len, uint32_t ifindex)
 	}
 }
 
-void SlowPath::serve()
+// Every packet waiting on the raw socket, then back to the caller's wait.
+void SlowPath::Impl::drain()
 {
-	struct sigaction sa{};
-	sa.sa_handler = on_signal; // no SA_RESTART: ppoll must return
-	sigset_t block, orig;
-	sigemptyset(&block);
-	for (int sig : {SIGTERM, SIGINT, SIGHUP}) {
-		sigaction(sig, &sa, nullptr);
-		sigaddset(&block, sig);
-	}
-	// Signals are taken only inside ppoll, so a stop is never lost between check and wait.
-	sigprocmask(SIG_BLOCK, &block, &orig);
-	log_.line("ready: checking reassembled and option-carrying protocol-41 packets");
-
-	std::vector<uint8_t> buf(65536);
-	while (!g_stop) {
-		pollfd p{raw_.get(), POLLIN, 0};
-		if (ppoll(&p, 1, nullptr, &orig) < 0) {
-			if (errno == EINTR)
-				continue;
-			sys_error("slowpath: wait for packets", errno);
+	static std::vector<uint8_t> buf(65536);
+	for (;;) {
+		char cbuf[CMSG_SPACE(sizeof(in_pktinfo))];
+		iovec iov{buf.data(), buf.size()};
+		msghdr msg{};
+		msg.msg_iov = &iov;
+		msg.msg_iovlen = 1;
+		msg.msg_control = cbuf;
+		msg.msg_controllen = sizeof(cbuf);
+		ssize_t n = recvmsg(raw_.get(), &msg, MSG_DONTWAIT);
+		if (n < 0) {
+			if (errno == EAGAIN || errno == EINTR)
+				return;
+			sys_error("slowpath: receive", errno);
 		}
-		for (;;) {
-			char cbuf[CMSG_SPACE(sizeof(in_pktinfo))];
-			iovec iov{buf.data(), buf.size()};
-			msghdr msg{};
-			msg.msg_iov = &iov;
-			msg.msg_iovlen = 1;
-			msg.msg_control = cbuf;
-			msg.msg_controllen = sizeof(cbuf);
-			ssize_t n = recvmsg(raw_.get(), &msg, MSG_DONTWAIT);
-			if (n < 0) {
-				if (errno == EAGAIN || errno == EINTR)
-					break;
-				sys_error("slowpath: receive", errno);
+		uint32_t ifindex = 0;
+		for (cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c))
+			if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
+				in_pktinfo info;
+				std::memcpy(&info, CMSG_DATA(c), sizeof(info));
+				ifindex = static_cast<uint32_t>(info.ipi_ifindex);
 			}
-			uint32_t ifindex = 0;
-			for (cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c))
-				if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
-					in_pktinfo info;
-					std::memcpy(&info, CMSG_DATA(c), sizeof(info));
-					ifindex = static_cast<uint32_t>(info.ipi_ifindex);
-				}
-			if (ifindex && !(msg.msg_flags & MSG_TRUNC))
-				handle(buf.data(), static_cast<size_t>(n), ifindex);
-		}
+		if (ifindex && !(msg.msg_flags & MSG_TRUNC))
+			handle(buf.data(), static_cast<size_t>(n), ifindex);
 	}
-	sigprocmask(SIG_SETMASK, &orig, nullptr);
-	log_.line("stopped");
 }
 
-} // namespace
+SlowPath::SlowPath(std::ostream &log) : impl_(std::make_unique<Impl>(log))
+{
+	quiet_libbpf();
+}
+SlowPath::~SlowPath() = default;
+int SlowPath::fd() const { return impl_->fd(); }
+void SlowPath::drain() { impl_->drain(); }
 
 void run_slowpath(std::ostream &log)
 {
-	quiet_libbpf();
-	SlowPath(log).serve();
+	ServiceSignals signals;
+	SlowPath sp(log);
+	log << "stf-xdp slowpath: ready: checking reassembled and option-carrying protocol-41 "
+	       "packets"
+	    << std::endl;
+	// SIGHUP stops it too: it has nothing to reload.
+	while (signals.wait(sp.fd()) == ServiceSignals::Event::readable)
+		sp.drain();
+	log << "stf-xdp slowpath: stopped" << std::endl;
 }
 
 bool slowpath_running()

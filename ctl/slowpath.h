@@ -11,12 +11,29 @@
 // drops those packets (ICMP protocol unreachable, Ip InUnknownProtos), as before.
 #pragma once
 
+#include <memory>
 #include <ostream>
 
 namespace stf {
 
-// Serves until SIGTERM, SIGINT or SIGHUP; logs one line per event to log (rate-limited).
+// The service's sockets and its cache of decapsulators, for a caller's own wait loop (run).
 // Throws Error(Exit::already_attached) if a slow path already serves this namespace.
+class SlowPath {
+public:
+	explicit SlowPath(std::ostream &log);
+	~SlowPath();
+	SlowPath(const SlowPath &) = delete;
+	SlowPath &operator=(const SlowPath &) = delete;
+	int fd() const;  // readable when packets wait
+	void drain();    // handles every waiting packet
+
+private:
+	class Impl;
+	std::unique_ptr<Impl> impl_;
+};
+
+// `stf-xdp slowpath`: serves until SIGTERM, SIGINT or SIGHUP; logs one line per event to log
+// (rate-limited).
 void run_slowpath(std::ostream &log);
 
 // True if a slow path serves the caller's network namespace.
