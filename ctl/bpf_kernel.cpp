@@ -14,9 +14,11 @@ namespace stf {
 
 namespace {
 
+bool g_verbose = false;
+
 int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list args)
 {
-	return level == LIBBPF_WARN ? vfprintf(stderr, fmt, args) : 0;
+	return level == LIBBPF_WARN || g_verbose ? vfprintf(stderr, fmt, args) : 0;
 }
 
 int libbpf_silent(enum libbpf_print_level, const char *, va_list) { return 0; }
@@ -32,7 +34,14 @@ void quiet_libbpf()
 	}
 }
 
-SilentLibbpf::SilentLibbpf() : prev_(libbpf_set_print(libbpf_silent)) {}
+void verbose_libbpf()
+{
+	g_verbose = true;
+	libbpf_set_print(libbpf_print);
+}
+
+// Verbose: even the probes' expected failures are shown, which is what -v is for.
+SilentLibbpf::SilentLibbpf() : prev_(libbpf_set_print(g_verbose ? libbpf_print : libbpf_silent)) {}
 SilentLibbpf::~SilentLibbpf() { libbpf_set_print(prev_); }
 
 __u32 xdp_flags(XdpMode mode)

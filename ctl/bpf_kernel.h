@@ -19,6 +19,9 @@ namespace stf {
 // libbpf prints only warnings, on stderr; its debug chatter is not for operators.
 void quiet_libbpf();
 
+// -v: every libbpf message on stderr (debug and info too: the verifier's log, BTF, maps).
+void verbose_libbpf();
+
 // For probes whose failure is an answer, not a problem (is this device ours?).
 class SilentLibbpf {
 public:

@@ -45,6 +45,7 @@ struct RawArgs {
 	bool prometheus = false; // stats
 	bool dry_run = false;    // apply
 	bool keep = false;       // run
+	bool verbose = false;    // -v
 };
 
 // What the parser built from the command table: the CLI11 app of every runnable command,
@@ -196,6 +197,8 @@ void build(CLI::App &root, CommandTable &t, RawArgs &raw)
 	root.set_version_flag("-V,--version", std::string(kProgram) + " " + STF_VERSION,
 			      "print the version and exit");
 	add_json_flag(&root, raw, "print JSON (before or after the command)");
+	root.add_flag("-v,--verbose", raw.verbose,
+		      "show libbpf's and the BPF verifier's messages on standard error");
 	root.add_option("-n,--netns", raw.netns,
 			"run in the named network namespace (/run/netns/NAME), like ip -n")
 		->type_name("NAME")
@@ -264,6 +267,7 @@ Invocation to_invocation(const CommandSpec &spec, const CommandTable &t, const R
 	inv.command = spec.id;
 	inv.json = raw.json;
 	inv.netns = raw.netns;
+	inv.verbose = raw.verbose;
 	if (raw.ifname_given || spec.args == Args::attach || spec.args == Args::iface ||
 	    spec.args == Args::iface_file || spec.args == Args::service)
 		inv.ifname = checked_ifname(raw.ifname);

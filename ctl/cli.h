@@ -43,6 +43,8 @@ struct Invocation {
 	bool dry_run = false;
 	// run --keep
 	bool keep = false;
+	// -v: libbpf's and the verifier's messages on stderr
+	bool verbose = false;
 	// -n NAME: the network namespace to run in ("" = the caller's).
 	std::string netns;
 	// The interface; empty for the read commands means every attached interface.

@@ -4,6 +4,7 @@
 
 #include "command_table.h"
 #include "apply.h"
+#include "bpf_kernel.h"
 #include "config_file.h"
 #include "dataplane.h"
 #include "error.h"
@@ -252,6 +253,8 @@ void run_command(const Invocation &inv, std::ostream &out)
 		out << inv.text;
 		return;
 	}
+	if (inv.verbose)
+		verbose_libbpf();
 	if (!inv.netns.empty())
 		enter_netns(inv.netns);
 	command_spec(inv.command).run(inv, out);

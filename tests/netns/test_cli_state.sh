@@ -293,7 +293,10 @@ expect_out "no 2002::/16 route left" "" routes6 ar 2002::/16
 rc_is "a second detach gone0 says no such interface" 3 ar detach gone0
 
 log "-n NETNS: the same state, asked from outside the namespace"
-check "attach eth0 from outside with -n" "$STF_XDP" -n "$(ns ar)" attach eth0 --local 192.0.2.1
+check "attach eth0 from outside with -n (and -v)" sh -c \
+	"$STF_XDP -v -n $(ns ar) attach eth0 --local 192.0.2.1 2>$STFT_TMP/verbose.err"
+check "-v shows libbpf's messages (loading the object, its programs)" \
+	grep -q "^libbpf: .*stf_decap" "$STFT_TMP/verbose.err"
 expect_out "status -j from outside (-n) and inside agree on the locals" \
 	"$(stf_json ar "$LOCALS" status eth0)" \
 	sh -c "$STF_XDP -n $(ns ar) -j status eth0 | $PY -c 'import json,sys; d=json.load(sys.stdin); print(json.dumps($LOCALS))'"
