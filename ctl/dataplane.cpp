@@ -306,6 +306,44 @@ void Dataplane::detach()
 	tun_ifindex_ = 0;
 }
 
+std::vector<std::string> Dataplane::follow_host()
+{
+	std::vector<std::string> changed;
+	if (!ifindex_ || !tun_ifindex_)
+		return changed;
+	stf_config cfg = maps_->config();
+	const unsigned link = netlink::link_mtu(ifindex_), now = netlink::link_mtu(tun_ifindex_);
+	if (link >= kIpv6MinMtu + kTunnelOverheadBytes && link - kTunnelOverheadBytes != now) {
+		const unsigned want = link - kTunnelOverheadBytes;
+		// The device and the routes through it: the routes' MTU is what Packet Too Big says.
+		netlink::set_link_mtu(tun_ifindex_, want);
+		static const uint8_t six_to_four[16] = {0x20, 0x02};
+		static const uint8_t any[16] = {};
+		netlink::add_route6(six_to_four, 16, tun_ifindex_, want, kRoute6toMetric, true);
+		if (cfg.relay)
+			netlink::add_route6(any, 0, tun_ifindex_, want, kRouteRelayMetric, true);
+		changed.push_back("tunnel mtu " + std::to_string(now) + " -> " + std::to_string(want));
+	} else if (link < kIpv6MinMtu + kTunnelOverheadBytes && link) {
+		changed.push_back("link mtu " + std::to_string(link) +
+				  " leaves a tunnel MTU below 1280: tunnel mtu left at " +
+				  std::to_string(now));
+	}
+	const std::vector<uint32_t> bcasts = subnet_broadcasts();
+	std::vector<uint32_t> had;
+	for (unsigned k = 0; k < cfg.n_bcast && k < STF_MAX_BCAST; k++)
+		had.push_back(ntohl(cfg.bcast[k]));
+	const size_t n = std::min<size_t>(bcasts.size(), STF_MAX_BCAST);
+	if (std::vector<uint32_t>(bcasts.begin(), bcasts.begin() + static_cast<long>(n)) != had) {
+		for (size_t k = 0; k < STF_MAX_BCAST; k++)
+			cfg.bcast[k] = k < n ? htonl(bcasts[k]) : 0;
+		cfg.n_bcast = static_cast<__u8>(n);
+		maps_->set_config(cfg);
+		changed.push_back("subnet broadcasts refused as peers: " + std::to_string(had.size()) +
+				  " -> " + std::to_string(n));
+	}
+	return changed;
+}
+
 AttachmentInfo Dataplane::info() const
 {
 	stf_config cfg = maps_->config();

@@ -92,6 +92,11 @@ public:
 	void detach();
 
 	AttachmentInfo info() const;
+	// What the host changed under the attachment, followed (run calls it on link and address
+	// events): the tunnel MTU (device and routes) follows the interface's MTU, and the subnet
+	// broadcasts refused as peers follow the host's IPv4 addresses. Returns one line per
+	// change made (or refused: a link MTU too small for IPv6 over the tunnel).
+	std::vector<std::string> follow_host();
 	// Our XDP decapsulator on the interface (0: none, as in return-relay mode), and the
 	// per-CPU counter map, for the slow path (slowpath.h).
 	uint32_t xdp_prog_id() const { return xdp_prog_id_; }

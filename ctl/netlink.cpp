@@ -452,6 +452,13 @@ void set_link_up(uint32_t ifindex)
 	change(msg, "netlink: set link #" + std::to_string(ifindex) + " up");
 }
 
+void set_link_mtu(uint32_t ifindex, unsigned mtu)
+{
+	Message msg = setlink(ifindex, 0, 0);
+	msg.attr_u32(IFLA_MTU, mtu);
+	change(msg, "netlink: set link #" + std::to_string(ifindex) + " mtu " + std::to_string(mtu));
+}
+
 void delete_link(uint32_t ifindex)
 {
 	Message msg(RTM_DELLINK, NLM_F_ACK);
@@ -463,12 +470,13 @@ void delete_link(uint32_t ifindex)
 }
 
 void add_route6(const uint8_t prefix[16], uint8_t len, uint32_t ifindex, unsigned mtu,
-		unsigned metric)
+		unsigned metric, bool replace)
 {
 	const std::string route = prefix_text(prefix, len);
-	const std::string context =
-		"netlink: add route " + route + " dev #" + std::to_string(ifindex);
-	Message msg(RTM_NEWROUTE, NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL);
+	const std::string context = std::string("netlink: ") + (replace ? "replace" : "add") +
+				    " route " + route + " dev #" + std::to_string(ifindex);
+	Message msg(RTM_NEWROUTE,
+		    NLM_F_ACK | NLM_F_CREATE | (replace ? NLM_F_REPLACE : NLM_F_EXCL));
 	rtmsg rtm{};
 	rtm.rtm_family = AF_INET6;
 	rtm.rtm_dst_len = len;

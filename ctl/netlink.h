@@ -36,9 +36,11 @@ void set_link_up(uint32_t ifindex);
 // Deletes a link (a veth's peer goes with it; so do routes through it). ENODEV is not an error.
 void delete_link(uint32_t ifindex);
 
-// ip -6 route add prefix/len dev ifindex mtu mtu metric metric (main table, RTPROT_STATIC).
+// ip -6 route add (replace: ip -6 route replace) prefix/len dev ifindex mtu mtu metric
+// metric (main table, RTPROT_STATIC).
 void add_route6(const uint8_t prefix[16], uint8_t len, uint32_t ifindex, unsigned mtu,
-		unsigned metric);
+		unsigned metric, bool replace = false);
+void set_link_mtu(uint32_t ifindex, unsigned mtu);
 
 // ip -6 route del prefix/len dev ifindex metric metric (main table).
 void del_route6(const uint8_t prefix[16], uint8_t len, uint32_t ifindex, unsigned metric);

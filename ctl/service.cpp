@@ -1,15 +1,18 @@
 // `stf-xdp run IFACE --config FILE`: the service process. It applies the file (attaching,
 // or adopting a running attachment in place, so a restart loses nothing), serves the slow
-// path for its network namespace unless another process already does, reloads the file on
-// SIGHUP through apply (a broken file is logged and changes nothing), and on SIGTERM or
-// SIGINT detaches, unless --keep leaves the dataplane running for the next start to adopt.
+// path for its network namespace unless another process already does, follows the host's
+// link MTU and IPv4 addresses, reloads the file on SIGHUP through apply (a broken file is
+// logged and changes nothing), and on SIGTERM or SIGINT detaches, unless --keep leaves the
+// dataplane running for the next start to adopt.
 #include <iostream>
 #include <memory>
 #include <sstream>
 
 #include "commands.h"
+#include "config_file.h"
 #include "dataplane.h"
 #include "error.h"
+#include "link_events.h"
 #include "lock.h"
 #include "signals.h"
 #include "slowpath.h"
@@ -18,14 +21,35 @@ namespace stf {
 
 namespace {
 
-// apply's report, one log line per line, under the service's prefix.
-void apply_logged(const Invocation &inv, const std::string &who)
+// apply's report, one log line per line, under the service's prefix; quiet says nothing
+// when nothing changed (the re-checks after host events).
+void apply_logged(const Invocation &inv, const std::string &who, bool quiet = false)
 {
 	std::ostringstream report;
 	apply_config(inv.ifname, *inv.config_path, report, false, false);
+	if (quiet && report.str().find(": nothing to change") != std::string::npos)
+		return;
 	std::istringstream lines(report.str());
 	for (std::string line; std::getline(lines, line);)
 		std::cerr << who << line << '\n';
+	std::cerr.flush();
+}
+
+// A link or address changed somewhere on the host: the tunnel MTU and the subnet
+// broadcasts follow (Dataplane::follow_host), and so does a V4ADDR taken from the interface's
+// own address when the file names none (through apply).
+void follow(const Invocation &inv, const std::string &who)
+{
+	{
+		StateLock lock;
+		std::optional<Dataplane> dp = Dataplane::find(inv.ifname);
+		if (!dp)
+			return;
+		for (const std::string &c : dp->follow_host())
+			std::cerr << who << c << '\n';
+	}
+	if (!load_config_file(*inv.config_path).locals)
+		apply_logged(inv, who, true);
 	std::cerr.flush();
 }
 
@@ -45,14 +69,26 @@ void service_command(const Invocation &inv, std::ostream &)
 		std::cerr << who << "the slow path of this namespace is served by another process"
 			  << std::endl;
 	}
+	LinkEvents events;
+	follow(inv, who); // whatever changed while it was not running
 	std::cerr << who << "running (config " << *inv.config_path << ")" << std::endl;
 
 	for (;;) {
-		const auto ev = signals.wait(slow ? slow->fd() : -1);
+		size_t which = 0;
+		const auto ev = signals.wait({slow ? slow->fd() : -1, events.fd()}, &which);
 		if (ev == ServiceSignals::Event::stop)
 			break;
 		if (ev == ServiceSignals::Event::readable) {
-			slow->drain();
+			if (which == 0) {
+				slow->drain();
+				continue;
+			}
+			events.drain();
+			try {
+				follow(inv, who);
+			} catch (const Error &e) {
+				std::cerr << who << "following the host: " << e.what() << std::endl;
+			}
 			continue;
 		}
 		try {

@@ -40,8 +40,11 @@ ServiceSignals::ServiceSignals()
 
 ServiceSignals::~ServiceSignals() { sigprocmask(SIG_SETMASK, &g_orig, nullptr); }
 
-ServiceSignals::Event ServiceSignals::wait(int fd)
+ServiceSignals::Event ServiceSignals::wait(const std::vector<int> &fds, size_t *which)
 {
+	std::vector<pollfd> p;
+	for (int fd : fds)
+		p.push_back(pollfd{fd, POLLIN, 0}); // a negative fd is ignored by ppoll
 	for (;;) {
 		if (g_stop)
 			return Event::stop;
@@ -49,13 +52,17 @@ ServiceSignals::Event ServiceSignals::wait(int fd)
 			g_reload = 0;
 			return Event::reload;
 		}
-		pollfd p{fd, POLLIN, 0};
 		// The signals are unblocked only inside ppoll.
-		int n = ppoll(&p, fd >= 0 ? 1 : 0, nullptr, &g_orig);
+		int n = ppoll(p.data(), p.size(), nullptr, &g_orig);
 		if (n < 0 && errno != EINTR)
 			sys_error("wait for packets or signals", errno);
 		if (n > 0 && !g_stop && !g_reload)
-			return Event::readable;
+			for (size_t i = 0; i < p.size(); i++)
+				if (p[i].revents) {
+					if (which)
+						*which = i;
+					return Event::readable;
+				}
 	}
 }
 

@@ -3,6 +3,9 @@
 // between checking for it and going to sleep.
 #pragma once
 
+#include <cstddef>
+#include <vector>
+
 namespace stf {
 
 class ServiceSignals {
@@ -13,9 +16,10 @@ public:
 	ServiceSignals &operator=(const ServiceSignals &) = delete;
 
 	enum class Event { stop, reload, readable };
-	// Sleeps until a signal arrives or fd (if >= 0) is readable. A pending stop wins over a
-	// reload, and both over a readable fd.
-	Event wait(int fd);
+	// Sleeps until a signal arrives or one of fds (those >= 0) is readable; *which is then
+	// its index. A pending stop wins over a reload, and both over a readable fd.
+	Event wait(const std::vector<int> &fds, size_t *which = nullptr);
+	Event wait(int fd) { return wait(std::vector<int>{fd}); }
 };
 
 } // namespace stf

@@ -5,8 +5,9 @@
 #
 # run applies its config file (attaching), serves the slow path (a fragmented ping arrives),
 # reloads on SIGHUP in place while bh pings ah every 10 ms (no loss), logs a broken file and
-# changes nothing, detaches on SIGTERM; with --keep it leaves the dataplane running and the
-# next start adopts it: a restart under the same 10 ms pings loses nothing.
+# changes nothing, follows eth0's MTU (tunnel device and route) and the host's subnets
+# (broadcasts refused as peers), detaches on SIGTERM; with --keep it leaves the dataplane
+# running and the next start adopts it: a restart under the same 10 ms pings loses nothing.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/topo.sh"
 stft_require
@@ -52,6 +53,27 @@ expect_out "status still ttl 32" "[32, true]" stf_json ar "$STATE" status eth0
 check "the service still runs" kill -0 "$RUN"
 bg_wait "$PING" 20 || die "ping did not finish"
 check "300 of 300 echo requests answered across the reloads" ping_summary_is "$(cat "$STFT_TMP/ping1.log")" 300 300
+
+log "the host changes under the service: link MTU and IPv4 addresses are followed"
+TUN="$(stf_json ar 'd["interfaces"][0]["tunnel"]["name"]' status eth0)" || die "status"
+tun_mtu() { stf_json ar 'd["interfaces"][0]["tunnel"]["mtu"]' status eth0; }
+must ip -n "$(ns ar)" link set eth0 mtu 1300
+wait_until 5 test "$(tun_mtu)" = 1280 || true
+expect_out "eth0 MTU 1300: the tunnel MTU follows (1280)" 1280 tun_mtu
+expect_out "... and so does 2002::/16's route MTU (what Packet Too Big says)" \
+	"dev $TUN mtu 1280 metric 1024" routes6 ar 2002::/16
+check "... logged" grep -q "tunnel mtu 1380 -> 1280" "$STFT_TMP/run1.log"
+must ip -n "$(ns ar)" link set eth0 mtu 1400
+wait_until 5 test "$(tun_mtu)" = 1380 || true
+expect_out "eth0 MTU back to 1400: tunnel MTU 1380" 1380 tun_mtu
+bcasts() { stf_json ar 'd["interfaces"][0]["subnet_broadcasts"]' status eth0; }
+must ip -n "$(ns ar)" addr add 203.0.113.73/29 dev lan0
+wait_until 5 sh -c "ip netns exec $(ns ar) $STF_XDP -j status eth0 | grep -q 203.0.113.79" || true
+expect_out "a new subnet's broadcast is refused as a peer" '["192.0.2.255", "203.0.113.79"]' bcasts
+must ip -n "$(ns ar)" addr del 203.0.113.73/29 dev lan0
+wait_until 5 sh -c "! ip netns exec $(ns ar) $STF_XDP -j status eth0 | grep -q 203.0.113.79" || true
+expect_out "... and no longer once the subnet is gone" '["192.0.2.255"]' bcasts
+check "the service still runs" kill -0 "$RUN"
 
 log "SIGTERM: stops and detaches"
 kill "$RUN"
