@@ -1,5 +1,6 @@
 #include "config_file.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <memory>
 #include <set>
@@ -167,30 +168,37 @@ AttachRequest parse_config_json(const std::string &text, const std::string &orig
 
 	ConfigReader r(origin);
 	AttachRequest req;
+	std::set<std::string> seen;
 	for (const auto &[key, v] : doc.items()) {
-		if (key == "local")
+		// The command line's spelling is accepted too (xdp-mode as xdp_mode), so a setting
+		// can be copied from one to the other; both spellings at once are one key twice.
+		std::string k = key;
+		std::replace(k.begin(), k.end(), '-', '_');
+		if (!seen.insert(k).second)
+			r.fail(key, "the same setting as another key of this file (" + k + ")");
+		if (k == "local")
 			req.locals = r.locals(v);
-		else if (key == "mode")
+		else if (k == "mode")
 			req.mode = r.choice<Mode>(v, key, parse_mode,
 						  "\"router\", \"relay\", \"return-relay\"");
-		else if (key == "relay")
+		else if (k == "relay")
 			req.relay = r.address(v, key, "relay");
-		else if (key == "ttl")
+		else if (k == "ttl")
 			req.ttl = r.ttl(v);
-		else if (key == "xdp_mode")
+		else if (k == "xdp_mode")
 			req.xdp_mode = r.choice<XdpMode>(v, key, parse_xdp_mode,
 							 "\"native\", \"generic\"");
-		else if (key == "permit_private")
+		else if (k == "permit_private")
 			req.permit_private = r.boolean(v, key);
-		else if (key == "ingress_filter")
+		else if (k == "ingress_filter")
 			req.ingress_filter = r.boolean(v, key);
-		else if (key == "loop_guard")
+		else if (k == "loop_guard")
 			req.loop_guard = r.boolean(v, key);
-		else if (key == "filters")
+		else if (k == "filters")
 			r.filters(v, req);
 		else
 			r.fail(key, "unknown key (expected local, mode, relay, ttl, xdp_mode, "
-				    "permit_private, ingress_filter, loop_guard, filters)");
+				    "permit_private, ingress_filter, loop_guard, filters; - or _)");
 	}
 	return req;
 }

@@ -178,7 +178,9 @@ t "larger than 1 MiB" 2 "larger than" attach eth0 --config "$(C big)"
 log "config files: unknown keys and typos"
 f "typo lcoal" 2 "key 'lcoal': unknown key" '{"lcoal": ["192.0.2.1"]}'
 f "TTL in capitals" 2 "key 'TTL': unknown key" '{"TTL": 64}'
-f "permit-private with a hyphen" 2 "key 'permit-private': unknown key" '{"permit-private": true}'
+# The command line's spelling is accepted too (permit-private), but not both at once.
+f "permit-private and permit_private" 2 "key 'permit_private': the same setting as another key" '{"permit-private": true, "permit_private": false}'
+f "permit.private" 2 "key 'permit.private': unknown key" '{"permit.private": true}'
 f "filters.block" 2 "key 'filters.block': unknown key" '{"filters": {"block": ["198.51.100.0/24"]}}'
 
 log "config files: wrong types and values, key by key"

@@ -234,4 +234,25 @@ TEST_F(ConfigFileOnDisk, DirectoryIsAUsageError)
 }
 
 } // namespace
+namespace {
+
+TEST(ConfigFile, TheCommandLineSpellingIsAcceptedToo)
+{
+	AttachRequest r = parse_config_json(
+		R"({"xdp-mode": "generic", "permit-private": true, "ingress-filter": false,
+		    "loop-guard": false})",
+		"config.json");
+	EXPECT_EQ(r.xdp_mode, XdpMode::generic);
+	EXPECT_EQ(r.permit_private, true);
+	EXPECT_EQ(r.ingress_filter, false);
+	EXPECT_EQ(r.loop_guard, false);
+	try {
+		parse_config_json(R"({"loop_guard": true, "loop-guard": false})", "config.json");
+		FAIL() << "both spellings accepted";
+	} catch (const Error &e) {
+		EXPECT_THAT(e.what(), ::testing::HasSubstr("the same setting as another key"));
+	}
+}
+
+} // namespace
 } // namespace stf
