@@ -7,6 +7,7 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <sstream>
@@ -118,6 +119,21 @@ std::vector<uint8_t> inner_frame(const uint8_t dst_mac[6], const uint8_t src_mac
 		c = 0xffff; // 0 means "no checksum", which IPv6 forbids for UDP
 	udp[6] = uint8_t(c >> 8), udp[7] = uint8_t(c);
 	return f;
+}
+
+bool parse_args(int argc, char **argv, const char *count_flag, uint32_t &count, int &rounds)
+{
+	for (int i = 1; i + 1 < argc; i += 2) {
+		if (!std::strcmp(argv[i], count_flag))
+			count = uint32_t(std::strtoul(argv[i + 1], nullptr, 10));
+		else if (!std::strcmp(argv[i], "--rounds"))
+			rounds = std::atoi(argv[i + 1]);
+	}
+	if (count == 0 || rounds < 2) {
+		std::fprintf(stderr, "usage: %s [%s N>0] [--rounds R>=2]\n", argv[0], count_flag);
+		return false;
+	}
+	return true;
 }
 
 } // namespace stfbench

@@ -27,4 +27,8 @@ uint64_t ip6_in_receives();
 std::vector<uint8_t> inner_frame(const uint8_t dst_mac[6], const uint8_t src_mac[6],
 				 size_t payload);
 
+// The benchmarks' command line: [COUNT_FLAG N] [--rounds R], defaults given. False (after a
+// usage line on stderr) if N is 0 or R below 2.
+bool parse_args(int argc, char **argv, const char *count_flag, uint32_t &count, int &rounds);
+
 } // namespace stfbench

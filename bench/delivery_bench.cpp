@@ -97,16 +97,8 @@ int main(int argc, char **argv)
 {
 	uint32_t frames = 20000;
 	int rounds = 15;
-	for (int i = 1; i + 1 < argc; i += 2) {
-		if (!std::strcmp(argv[i], "--frames"))
-			frames = uint32_t(std::strtoul(argv[i + 1], nullptr, 10));
-		else if (!std::strcmp(argv[i], "--rounds"))
-			rounds = std::atoi(argv[i + 1]);
-	}
-	if (frames == 0 || rounds < 2) {
-		std::fprintf(stderr, "usage: %s [--frames N>0] [--rounds R>=2]\n", argv[0]);
+	if (!stfbench::parse_args(argc, argv, "--frames", frames, rounds))
 		return 2;
-	}
 	if (!stfbench::build_namespace())
 		return 2;
 

@@ -6,31 +6,13 @@
 #include <functional>
 
 #include "error.h"
+#include "rollback.h"
 #include "state.h"
 
 namespace stf {
 
 namespace {
 
-// The undo steps of an apply still in progress, run in reverse if it fails.
-class Undo {
-public:
-	void add(std::function<void()> f) { steps_.push_back(std::move(f)); }
-	void commit() { steps_.clear(); }
-	~Undo()
-	{
-		for (auto it = steps_.rbegin(); it != steps_.rend(); ++it) {
-			try {
-				(*it)();
-			} catch (const std::exception &e) {
-				std::fprintf(stderr, "stf-xdp: apply rollback: %s\n", e.what());
-			}
-		}
-	}
-
-private:
-	std::vector<std::function<void()>> steps_;
-};
 
 constexpr __u8 kOptionFlags = STF_F_PERMIT_PRIVATE | STF_F_INGRESS_FILTER | STF_F_LOOP_GUARD;
 
@@ -117,7 +99,7 @@ void apply_plan(const Plan &plan, MapStore &maps, RouteOps &routes)
 			dels.push_back(d);
 	}
 
-	Undo undo;
+	Rollback undo;
 	for (const auto &[k, p] : moves) {
 		const FilterKind from = *contradicting_filter(k);
 		filter_del(maps, from, p);

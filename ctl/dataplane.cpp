@@ -17,6 +17,7 @@
 #include "ifdev.h"
 #include "kill_point.h"
 #include "netlink.h"
+#include "rollback.h"
 #include "slowpath.h"
 #include "state.h"
 #include "stf.skel.h"
@@ -49,25 +50,6 @@ void add_tunnel_route(const uint8_t (&prefix)[16], uint8_t len, uint32_t tun, un
 	}
 }
 
-// Undoes one attach step unless the attach as a whole succeeded (commit()).
-class Rollback {
-public:
-	template <typename F> void add(F undo) { undo_.emplace_back(std::move(undo)); }
-	void commit() { undo_.clear(); }
-	~Rollback()
-	{
-		for (auto it = undo_.rbegin(); it != undo_.rend(); ++it) {
-			try {
-				(*it)();
-			} catch (const std::exception &e) {
-				fprintf(stderr, "stf-xdp: rollback: %s\n", e.what());
-			}
-		}
-	}
-
-private:
-	std::vector<std::function<void()>> undo_;
-};
 
 // Broadcasts that the constant ranges do not already reject (lo's 127.255.255.255 is
 // loopback anyway): each entry costs a compare per packet.

@@ -469,25 +469,42 @@ void delete_link(uint32_t ifindex)
 	change(msg, "netlink: delete link #" + std::to_string(ifindex), ENODEV);
 }
 
+namespace {
+
+// An IPv6 route of the main table out of ifindex at metric, as add and delete name it.
+Message route6_msg(uint16_t type, uint16_t flags, const uint8_t prefix[16], uint8_t len,
+		   uint32_t ifindex, unsigned metric)
+{
+	Message msg(type, flags);
+	rtmsg rtm{};
+	rtm.rtm_family = AF_INET6;
+	rtm.rtm_dst_len = len;
+	rtm.rtm_table = RT_TABLE_MAIN;
+	if (type == RTM_NEWROUTE) {
+		rtm.rtm_protocol = RTPROT_STATIC;
+		rtm.rtm_scope = RT_SCOPE_UNIVERSE;
+		rtm.rtm_type = RTN_UNICAST;
+	} else {
+		rtm.rtm_scope = RT_SCOPE_NOWHERE; // delete: any scope
+	}
+	msg.put(rtm);
+	msg.attr(RTA_DST, prefix, 16);
+	msg.attr_u32(RTA_OIF, ifindex);
+	msg.attr_u32(RTA_PRIORITY, metric);
+	return msg;
+}
+
+} // namespace
+
 void add_route6(const uint8_t prefix[16], uint8_t len, uint32_t ifindex, unsigned mtu,
 		unsigned metric, bool replace)
 {
 	const std::string route = prefix_text(prefix, len);
 	const std::string context = std::string("netlink: ") + (replace ? "replace" : "add") +
 				    " route " + route + " dev #" + std::to_string(ifindex);
-	Message msg(RTM_NEWROUTE,
-		    NLM_F_ACK | NLM_F_CREATE | (replace ? NLM_F_REPLACE : NLM_F_EXCL));
-	rtmsg rtm{};
-	rtm.rtm_family = AF_INET6;
-	rtm.rtm_dst_len = len;
-	rtm.rtm_table = RT_TABLE_MAIN;
-	rtm.rtm_protocol = RTPROT_STATIC;
-	rtm.rtm_scope = RT_SCOPE_UNIVERSE;
-	rtm.rtm_type = RTN_UNICAST;
-	msg.put(rtm);
-	msg.attr(RTA_DST, prefix, 16);
-	msg.attr_u32(RTA_OIF, ifindex);
-	msg.attr_u32(RTA_PRIORITY, metric);
+	Message msg = route6_msg(RTM_NEWROUTE,
+				 NLM_F_ACK | NLM_F_CREATE | (replace ? NLM_F_REPLACE : NLM_F_EXCL),
+				 prefix, len, ifindex, metric);
 	size_t metrics = msg.begin_nest(RTA_METRICS);
 	msg.attr_u32(RTAX_MTU, mtu);
 	msg.end_nest(metrics);
@@ -498,16 +515,7 @@ void add_route6(const uint8_t prefix[16], uint8_t len, uint32_t ifindex, unsigne
 
 void del_route6(const uint8_t prefix[16], uint8_t len, uint32_t ifindex, unsigned metric)
 {
-	Message msg(RTM_DELROUTE, NLM_F_ACK);
-	rtmsg rtm{};
-	rtm.rtm_family = AF_INET6;
-	rtm.rtm_dst_len = len;
-	rtm.rtm_table = RT_TABLE_MAIN;
-	rtm.rtm_scope = RT_SCOPE_NOWHERE;
-	msg.put(rtm);
-	msg.attr(RTA_DST, prefix, 16);
-	msg.attr_u32(RTA_OIF, ifindex);
-	msg.attr_u32(RTA_PRIORITY, metric);
+	Message msg = route6_msg(RTM_DELROUTE, NLM_F_ACK, prefix, len, ifindex, metric);
 	change(msg, "netlink: delete route " + prefix_text(prefix, len) + " dev #" +
 			    std::to_string(ifindex));
 }
