@@ -5,19 +5,39 @@
 # The lists below follow `stf-xdp --help` and `stf-xdp COMMAND --help`; tests/package checks
 # that every command and option there is offered here.
 
-_stf_xdp_commands="attach detach status stats prefix filter slowpath"
-_stf_xdp_global_opts="-j --json -h --help -V --version"
+_stf_xdp_commands="attach detach status stats prefix filter check apply slowpath"
+_stf_xdp_global_opts="-j --json -n --netns -h --help -V --version"
 _stf_xdp_common_opts="-j --json -h --help"
 _stf_xdp_attach_opts="--local --mode --relay --ttl --xdp-mode --permit-private --ingress-filter
 	--loop-guard --config"
 _stf_xdp_filter_kinds="allow deny relay exception"
 
-# The network interfaces of this namespace.
+# The network interfaces of this namespace, or of the named one ($netns, from -n).
 _stf_xdp_ifaces() {
 	local d
+	if [ -n "$netns" ]; then
+		ip -n "$netns" -o link show 2>/dev/null | awk -F': ' '{ sub(/@.*/, "", $2); print $2 }'
+		return
+	fi
 	for d in /sys/class/net/*; do
 		[ -e "$d" ] && printf '%s\n' "${d##*/}"
 	done
+}
+
+# The named network namespaces (-n NAME is /run/netns/NAME).
+_stf_xdp_netns() {
+	local d
+	for d in /run/netns/*; do
+		[ -e "$d" ] && printf '%s\n' "${d##*/}"
+	done
+}
+
+# Directories and JSON files, for config files.
+_stf_xdp_files() {
+	compopt -o filenames 2>/dev/null
+	local IFS=$'\n'
+	# shellcheck disable=SC2207
+	COMPREPLY=($(compgen -d -- "$cur") $(compgen -f -X '!*.json' -- "$cur"))
 }
 
 # _stf_xdp_reply WORDLIST: COMPREPLY = the words of WORDLIST that start with $cur.
@@ -27,18 +47,14 @@ _stf_xdp_reply() {
 	COMPREPLY=($(compgen -W "$1" -- "$cur"))
 }
 
-# Values of the attach options that take one; returns 1 for an option without a value.
+# Values of the options that take one; returns 1 for an option without a value.
 _stf_xdp_option_value() {
 	case "$1" in
+	-n | --netns) _stf_xdp_reply "$(_stf_xdp_netns)" ;;
 	--mode) _stf_xdp_reply "router relay return-relay" ;;
 	--xdp-mode) _stf_xdp_reply "native generic" ;;
 	--ingress-filter | --loop-guard) _stf_xdp_reply "on off" ;;
-	--config)
-		compopt -o filenames 2>/dev/null
-		local IFS=$'\n'
-		# shellcheck disable=SC2207
-		COMPREPLY=($(compgen -d -- "$cur") $(compgen -f -X '!*.json' -- "$cur"))
-		;;
+	--config) _stf_xdp_files ;;
 	--local | --relay | --ttl) COMPREPLY=() ;; # an address or a number: nothing to offer
 	*) return 1 ;;
 	esac
@@ -46,7 +62,7 @@ _stf_xdp_option_value() {
 }
 
 _stf_xdp() {
-	local cur line
+	local cur line netns=""
 	local -a words
 	COMPREPLY=()
 	# Split the line ourselves, on blanks only, so "--mode=re" stays one word whatever
@@ -80,13 +96,16 @@ _stf_xdp() {
 	for ((i = 1; i < ${#words[@]} - 1; i++)); do
 		w="${words[i]}"
 		if [ -n "$prev_opt" ]; then
+			case "$prev_opt" in -n | --netns) netns="$w" ;; esac
 			prev_opt=""
 			continue
 		fi
 		case "$w" in
-		--local | --mode | --relay | --ttl | --xdp-mode | --ingress-filter | --loop-guard | --config)
+		-n | --netns | --local | --mode | --relay | --ttl | --xdp-mode | --ingress-filter | \
+			--loop-guard | --config)
 			prev_opt="$w"
 			;;
+		--netns=*) netns="${w#*=}" ;;
 		-*) ;;
 		*)
 			if [ -z "$cmd" ]; then
@@ -100,7 +119,7 @@ _stf_xdp() {
 		esac
 	done
 
-	if [ -n "$prev_opt" ] && [ "$cmd" = attach ]; then
+	if [ -n "$prev_opt" ]; then
 		_stf_xdp_option_value "$prev_opt"
 		return 0
 	fi
@@ -109,6 +128,8 @@ _stf_xdp() {
 		case "$cmd" in
 		"") _stf_xdp_reply "$_stf_xdp_global_opts" ;;
 		attach) _stf_xdp_reply "$_stf_xdp_common_opts $_stf_xdp_attach_opts" ;;
+		stats) _stf_xdp_reply "$_stf_xdp_common_opts --prometheus" ;;
+		apply) _stf_xdp_reply "$_stf_xdp_common_opts --dry-run" ;;
 		*) _stf_xdp_reply "$_stf_xdp_common_opts" ;;
 		esac
 		return 0
@@ -119,6 +140,13 @@ _stf_xdp() {
 	"") _stf_xdp_reply "$_stf_xdp_commands" ;;
 	attach | detach | status | stats)
 		[ "$n" -eq 0 ] && _stf_xdp_reply "$(_stf_xdp_ifaces)"
+		;;
+	check) [ "$n" -eq 0 ] && _stf_xdp_files ;;
+	apply)
+		case "$n" in
+		0) _stf_xdp_reply "$(_stf_xdp_ifaces)" ;;
+		1) _stf_xdp_files ;;
+		esac
 		;;
 	prefix)
 		case "$sub" in
