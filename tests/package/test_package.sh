@@ -205,19 +205,30 @@ words() { grep -oE -- '-{0,2}[A-Za-z0-9_][A-Za-z0-9_-]*' "$1" | sort -u; }
 words "$TMP/man.txt" >"$TMP/man.words"
 undocumented=()
 need_word() { grep -qxF -- "$1" "$TMP/man.words" || undocumented+=("$2 $1"); }
-commands="$("$BIN" --help | sed -n '/^Commands:/,/^$/p' | awk 'NR > 1 && NF {print $1}')"
+# section NAME: the rendered page's section NAME (its heading to the next heading).
+section() { awk -v s="$1" '/^[A-Z]/ {on = ($0 == s)} on' "$TMP/man.txt"; }
+section COMMANDS >"$TMP/man.commands"
+section OPTIONS >"$TMP/man.options"
+# Commands and options must each have an entry of their own (a tagged paragraph: a line
+# indented by 7 that starts with it), not merely be mentioned somewhere.
+need_entry() { grep -qE -- "^ {7}$1( |,|\$)" "$2" || undocumented+=("$3"); }
+help_commands() { "$BIN" "$@" --help | sed -n '/^Commands:/,/^$/p' | awk 'NR > 1 && NF {print $1}'; }
+help_options() { "$BIN" "$@" --help | sed -n '/^Options:/,/^$/p' | grep -oE -- '--[a-z][a-z-]+'; }
+commands="$(help_commands)"
 [ "$(printf '%s\n' "$commands" | wc -l)" -ge 7 ] || bad "read the commands from stf-xdp --help" "$commands"
-for c in $commands; do need_word "$c" command; done
-options="$("$BIN" --help | grep -oE -- '--[a-z][a-z-]+')"
+options="$(help_options)"
 for c in $commands; do
-	options+=" $("$BIN" "$c" --help | grep -oE -- '--[a-z][a-z-]+')"
-	subs="$("$BIN" "$c" --help | sed -n '/^Commands:/,/^$/p' | awk 'NR > 1 && NF {print $1}')"
+	subs="$(help_commands "$c")"
+	[ -z "$subs" ] && need_entry "$c" "$TMP/man.commands" "command $c (no entry in COMMANDS)"
+	options+=" $(help_options "$c")"
 	for s in $subs; do
-		need_word "$s" "subcommand of $c:"
-		options+=" $("$BIN" "$c" "$s" --help | grep -oE -- '--[a-z][a-z-]+')"
+		need_entry "$c $s" "$TMP/man.commands" "command $c $s (no entry in COMMANDS)"
+		options+=" $(help_options "$c" "$s")"
 	done
 done
-for o in $(printf '%s\n' $options | sort -u); do need_word "$o" option; done
+for o in $(printf '%s\n' $options | sort -u); do
+	need_entry "(-[A-Za-z], )?$o" "$TMP/man.options" "option $o (no entry in OPTIONS)"
+done
 for code in $("$BIN" --help | sed -n '/^Exit codes:/,/^$/p' | awk 'NR > 1 && NF {print $1}'); do
 	sed -n '/^EXIT STATUS/,/^FILES/p' "$TMP/man.txt" | grep -qE "^ +$code +[A-Za-z]" || undocumented+=("exit code $code")
 done
@@ -243,6 +254,10 @@ for name in $(sed -n 's/^[[:space:]]*X([0-9]*, *[A-Z]*, *\([a-z0-9_]*\),.*/\1/p'
 	need_word "$name" counter
 done
 expect_eq "man page names every command, option, exit code, config key and counter" "" "${undocumented[*]}"
+
+# The packaged example is valid for the packaged binary's parser (check: offline).
+expect_eq "stf-xdp -j check accepts the packaged example" "True" \
+	"$("$BIN" -j check "$EXAMPLE" | "$PY" -c 'import json, sys; print(json.load(sys.stdin)["valid"])' 2>&1)"
 
 # The page's example config is the packaged example.
 "$PY" - "$TMP/man.txt" "$EXAMPLE" <<'EOF' >"$TMP/example.cmp" 2>&1
@@ -282,6 +297,9 @@ EOF
 # In our namespace, where /sys/class/net is lo, v0 and v1.
 complete_line() { nsx bash --norc --noprofile "$TMP/complete.sh" "$COMPLETION" "$1"; }
 expect_eq "completion: commands" "$(printf '%s\n' $commands | sort | paste -sd' ')" "$(complete_line 'stf-xdp ')"
+# (Other runs' namespaces come and go: ask for the names with this run's prefix only.)
+expect_eq "completion: -n offers the namespaces" "$NS" "$(complete_line "stf-xdp -n $PREFIX")"
+expect_eq "completion: -n NS, then that namespace's interfaces" "lo v0 v1" "$(complete_line "stf-xdp -n $NS detach ")"
 expect_eq "completion: --mode" "relay return-relay router" "$(complete_line 'stf-xdp attach eth0 --mode ')"
 expect_eq "completion: --mode=re" "relay return-relay" "$(complete_line 'stf-xdp attach eth0 --mode=re')"
 expect_eq "completion: --xdp-mode" "generic native" "$(complete_line 'stf-xdp -j attach eth0 --xdp-mode ')"
@@ -292,11 +310,21 @@ expect_eq "completion: prefix subcommands" "add del list" "$(complete_line 'stf-
 expect_eq "completion: interfaces from /sys/class/net" "lo v0 v1" "$(complete_line 'stf-xdp detach ')"
 expect_eq "completion: interface prefix" "v0 v1" "$(complete_line 'stf-xdp attach v')"
 expect_eq "completion: one interface, then nothing" "" "$(complete_line "stf-xdp status v0 ")"
-offered="$(complete_line 'stf-xdp attach eth0 --')"
-attach_opts="$("$BIN" attach --help | grep -oE -- '--[a-z][a-z-]+' | sort -u | paste -sd' ')"
+# Every option of every command's --help (and of stf-xdp --help before a command).
 not_offered=""
-for o in $attach_opts; do [[ " $offered " == *" $o "* ]] || not_offered+="$o "; done
-expect_eq "completion offers every option of attach --help" "" "$not_offered"
+offer_options() { # offer_options "LINE" HELP-ARGS...: LINE's completions include every option
+	local line="$1" offered o
+	shift
+	offered=" $(complete_line "$line") "
+	for o in $(help_options "$@"); do [[ "$offered" == *" $o "* ]] || not_offered+="'$line' $o; "; done
+}
+offer_options "stf-xdp --"
+for c in $commands; do
+	subs="$(help_commands "$c")"
+	[ -z "$subs" ] && offer_options "stf-xdp $c --" "$c"
+	for s in $subs; do offer_options "stf-xdp $c $s --" "$c" "$s"; done
+done
+expect_eq "completion offers every option of every command's --help" "" "$not_offered"
 expect_eq "completion: --config offers the example" "$EXAMPLE" "$(complete_line "stf-xdp attach eth0 --config ${EXAMPLE%.json}")"
 
 # The example config: attach with it in the throwaway namespace, check the running state.
