@@ -5,8 +5,8 @@
 # The lists below follow `stf-xdp --help` and `stf-xdp COMMAND --help`; tests/package checks
 # that every command and option there is offered here.
 
-_stf_xdp_commands="attach detach status stats prefix filter check apply slowpath"
-_stf_xdp_global_opts="-j --json -n --netns -h --help -V --version"
+_stf_xdp_commands="attach detach status stats prefix filter check apply run slowpath"
+_stf_xdp_global_opts="-j --json -v --verbose -n --netns -h --help -V --version"
 _stf_xdp_common_opts="-j --json -h --help"
 _stf_xdp_attach_opts="--local --mode --relay --ttl --xdp-mode --permit-private --ingress-filter
 	--loop-guard --config"
@@ -130,6 +130,7 @@ _stf_xdp() {
 		attach) _stf_xdp_reply "$_stf_xdp_common_opts $_stf_xdp_attach_opts" ;;
 		stats) _stf_xdp_reply "$_stf_xdp_common_opts --prometheus" ;;
 		apply) _stf_xdp_reply "$_stf_xdp_common_opts --dry-run" ;;
+		run) _stf_xdp_reply "$_stf_xdp_common_opts --config --keep" ;;
 		*) _stf_xdp_reply "$_stf_xdp_common_opts" ;;
 		esac
 		return 0
@@ -138,7 +139,7 @@ _stf_xdp() {
 	local n=${#args[@]}
 	case "$cmd" in
 	"") _stf_xdp_reply "$_stf_xdp_commands" ;;
-	attach | detach | status | stats)
+	attach | detach | status | stats | run)
 		[ "$n" -eq 0 ] && _stf_xdp_reply "$(_stf_xdp_ifaces)"
 		;;
 	check) [ "$n" -eq 0 ] && _stf_xdp_files ;;
