@@ -1,6 +1,7 @@
 # Installation and the Debian package (cpack -G DEB in the build directory).
 #
-#   cmake --install build [--prefix /usr]   binary, man page, bash completion, example config
+#   cmake --install build [--prefix /usr]   binary, man page, bash completion, example config,
+#                                            systemd unit
 #   (cd build && cpack -G DEB)               stf-xdp_VERSION_amd64.deb with the same files
 #
 # tests/package/test_package.sh builds the package and checks both.
@@ -13,6 +14,25 @@ install(FILES ${CMAKE_SOURCE_DIR}/completion/stf-xdp.bash
 install(FILES ${CMAKE_SOURCE_DIR}/examples/stf-xdp.json
         DESTINATION ${CMAKE_INSTALL_DOCDIR}/examples)
 
+# The systemd template unit (systemd/stf-xdp@.service) with ExecStart and ExecStartPre
+# pointing at the installed binary: /usr/sbin/stf-xdp in the package, PREFIX/sbin/stf-xdp after
+# cmake --install --prefix PREFIX. Written at install time, when the prefix is known (under
+# cpack it is /usr: CPACK_SET_DESTDIR below stages through DESTDIR instead of the prefix).
+# lib/systemd/system under the prefix: systemd reads /usr/lib and /usr/local/lib's.
+set(STF_UNIT_SRC ${CMAKE_SOURCE_DIR}/systemd/stf-xdp@.service)
+set(STF_UNIT_OUT ${CMAKE_BINARY_DIR}/systemd/stf-xdp@.service)
+install(CODE "
+  file(READ \"${STF_UNIT_SRC}\" unit)
+  string(FIND \"\${unit}\" \"/usr/sbin/stf-xdp \" at)
+  if(at EQUAL -1)
+    message(FATAL_ERROR \"${STF_UNIT_SRC} does not run /usr/sbin/stf-xdp; update cmake/Packaging.cmake\")
+  endif()
+  string(REPLACE \"/usr/sbin/stf-xdp \" \"\${CMAKE_INSTALL_PREFIX}/sbin/stf-xdp \" unit \"\${unit}\")
+  file(WRITE \"${STF_UNIT_OUT}\" \"\${unit}\")
+  file(INSTALL DESTINATION \"\${CMAKE_INSTALL_PREFIX}/lib/systemd/system\" TYPE FILE
+       FILES \"${STF_UNIT_OUT}\")
+")
+
 set(STF_DEB_MAINTAINER "stf-xdp maintainers <stf-xdp@example.org>"
     CACHE STRING "Maintainer field of the Debian package")
 
@@ -21,6 +41,9 @@ set(CPACK_PACKAGE_NAME stf-xdp)
 set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
 set(CPACK_PACKAGE_CONTACT "${STF_DEB_MAINTAINER}")
 set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
+# Install with the real prefix (the unit's paths) into a staging DESTDIR.
+set(CPACK_SET_DESTDIR ON)
+set(CPACK_INSTALL_PREFIX ${CPACK_PACKAGING_INSTALL_PREFIX})
 set(CPACK_STRIP_FILES ON)
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "6to4 tunnel (IPv6 in IPv4) with an XDP/tc eBPF dataplane")
 # The extended description, wrapped for the control file; CPack puts the summary above it.

@@ -12,8 +12,10 @@
 #        help and parser know, and every counter of include/stf/contract.h,
 #      - the packaged bash completion offers every command and attach option of --help,
 #      - the packaged example config attaches (in a throwaway network namespace, on a veth
-#        with 192.0.2.1/24) and the running state is the file's;
-#   4. cmake --install into a temporary prefix installs the same four files.
+#        with 192.0.2.1/24) and the running state is the file's,
+#      - the packaged systemd unit runs the packaged binary and passes systemd-analyze verify;
+#   4. cmake --install into a temporary prefix installs the same five files, the unit pointing
+#      at the binary under that prefix.
 #
 # Needs root (dpkg --root, a network namespace, XDP). Everything it makes is named
 # "stft-<pid>-..." like the netns tests', removed on exit, and swept by tests/netns/sweep.sh
@@ -75,7 +77,7 @@ die() {
 }
 
 [ "$(id -u)" = 0 ] || die "must run as root (dpkg --root, network namespace, XDP)"
-for tool in cpack cmake dpkg dpkg-deb dpkg-shlibdeps man groff col zcat ldd ip file; do
+for tool in cpack cmake dpkg dpkg-deb dpkg-shlibdeps man groff col zcat ldd ip file systemd-analyze; do
 	command -v "$tool" >/dev/null || die "missing tool: $tool"
 done
 [ -x "$PY" ] || die "missing $PY"
@@ -141,7 +143,8 @@ done
 expect_eq "every Depends entry is installed here" "" "$unsatisfied"
 
 # The regular files, with mode and owner (directories are implied).
-want_files="-rw-r--r-- root/root ./usr/share/bash-completion/completions/stf-xdp
+want_files="-rw-r--r-- root/root ./usr/lib/systemd/system/stf-xdp@.service
+-rw-r--r-- root/root ./usr/share/bash-completion/completions/stf-xdp
 -rw-r--r-- root/root ./usr/share/doc/stf-xdp/examples/stf-xdp.json
 -rw-r--r-- root/root ./usr/share/man/man8/stf-xdp.8.gz
 -rwxr-xr-x root/root ./usr/sbin/stf-xdp"
@@ -164,6 +167,7 @@ BIN="$ROOT/usr/sbin/stf-xdp"
 PAGE="$ROOT/usr/share/man/man8/stf-xdp.8.gz"
 COMPLETION="$ROOT/usr/share/bash-completion/completions/stf-xdp"
 EXAMPLE="$ROOT/usr/share/doc/stf-xdp/examples/stf-xdp.json"
+UNIT="$ROOT/usr/lib/systemd/system/stf-xdp@.service"
 [ -x "$BIN" ] || die "the package did not install an executable $BIN"
 
 expect_eq "packaged binary: --version" "stf-xdp $STF_VERSION" "$("$BIN" --version 2>&1)"
@@ -356,12 +360,31 @@ fi
 check "packaged binary detaches" nsx "$BIN" detach v0
 expect_eq "nothing attached afterwards" "[]" "$(nsx "$BIN" -j status | "$PY" -c 'import json, sys; print(json.load(sys.stdin)["interfaces"])' 2>&1)"
 
+# The systemd unit: its commands are the packaged binary's, and systemd accepts it (verified
+# as test_unit.sh does, with the binary's path pointed into the temporary root; the device
+# unit it binds to does not exist here).
+# unit_binaries UNIT: the programs of its ExecStartPre= and ExecStart= lines.
+unit_binaries() { sed -n 's/^ExecStart\(Pre\)\?=\([^ ]*\).*/\2/p' "$1" | sort -u | paste -sd' '; }
+expect_eq "packaged unit runs the packaged binary" "/usr/sbin/stf-xdp" "$(unit_binaries "$UNIT")"
+sed "s|/usr/sbin/stf-xdp|$BIN|g" "$UNIT" >"$TMP/stf-xdp@v0.service"
+check "systemd-analyze verify accepts the packaged unit" sh -c \
+	"systemd-analyze verify --man=no '$TMP/stf-xdp@v0.service' 2>&1 | { ! grep -v 'sys-subsystem-net-devices'; }"
+check "packaged unit's manual is the packaged page" grep -qx 'Documentation=man:stf-xdp(8)' "$UNIT"
+# Its ExecStartPre (check) on the packaged example, as systemd would run it for v0.
+mkdir -p "$TMP/etc/stf-xdp" && cp "$EXAMPLE" "$TMP/etc/stf-xdp/v0.json"
+pre="$(sed -n 's/^ExecStartPre=//p' "$UNIT" | sed -e "s|%I|v0|g; s|/usr/sbin/stf-xdp|$BIN|; s|/etc/stf-xdp|$TMP/etc/stf-xdp|g")"
+# shellcheck disable=SC2086 # a command line, split as systemd splits it
+check "packaged unit's ExecStartPre accepts the example config" nsx $pre
+
 # ---- 4. cmake --install -------------------------------------------------------------------
 
 check "cmake --install into a temporary prefix" cmake --install "$STF_BUILD_DIR" --prefix "$TMP/inst"
 expect_eq "cmake --install installs the same files" \
 	"$(printf '%s\n' ./sbin/stf-xdp ./share/bash-completion/completions/stf-xdp \
-		./share/doc/stf-xdp/examples/stf-xdp.json ./share/man/man8/stf-xdp.8.gz | sort)" \
+		./share/doc/stf-xdp/examples/stf-xdp.json ./share/man/man8/stf-xdp.8.gz \
+		./lib/systemd/system/stf-xdp@.service | sort)" \
 	"$(cd "$TMP/inst" && find . -type f | sort)"
+expect_eq "cmake --install: the unit runs the binary under that prefix" "$TMP/inst/sbin/stf-xdp" \
+	"$(unit_binaries "$TMP/inst/lib/systemd/system/stf-xdp@.service")"
 
 finish
