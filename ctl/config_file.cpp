@@ -198,7 +198,7 @@ AttachRequest parse_config_json(const std::string &text, const std::string &orig
 			r.filters(v, req);
 		else
 			r.fail(key, "unknown key (expected local, mode, relay, ttl, xdp_mode, "
-				    "permit_private, ingress_filter, loop_guard, filters; - or _)");
+				    "permit_private, ingress_filter, loop_guard, filters)");
 	}
 	return req;
 }
