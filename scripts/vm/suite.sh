@@ -17,7 +17,8 @@
 #
 #   STF_VM_QUEUE         the queue directory (QUEUE/list: one item a line); default: a
 #                        private queue of everything (scripts/vm/suite.sh --list)
-#   STF_VM_TEST_TIMEOUT  seconds per item (default 1200)
+#   STF_VM_TEST_TIMEOUT  seconds per item (default 2400: test_bad_input takes about 1200 s
+#                        alone on 2 idle CPUs; a hang is still cut well inside the stage)
 #
 # Exits non-zero if an item this worker ran failed, or if it ran none and the queue had none.
 set -uo pipefail
@@ -43,7 +44,7 @@ fi
 sysctl -qw net.core.fb_tunnels_only_for_init_net=1
 
 export STF_XDP=${STF_XDP:-$root/build/stf-xdp}
-per_item=${STF_VM_TEST_TIMEOUT:-1200}
+per_item=${STF_VM_TEST_TIMEOUT:-2400}
 queue=${STF_VM_QUEUE:-}
 if [ -z "$queue" ]; then
 	queue=$(mktemp -d /tmp/stf-vm-queue.XXXXXX)
