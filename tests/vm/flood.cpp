@@ -10,6 +10,8 @@
 //         --ports LO-HI  destination port rotates over LO..HI (default 9)
 //         --rotate K     the destination's IPv4 address (DST itself, or the V4ADDR embedded in
 //                        a 2002:V4ADDR:: DST) takes K consecutive values from DST's (default 1)
+//         --hosts H      and an IPv6 DST's last 16 bits H consecutive values from DST's, so
+//                        K x H destinations (default 1)
 //         --src ADDR     bind to this source address
 //         --batch M      datagrams per sendmmsg, 1..1024 (default 256)
 //
@@ -49,7 +51,7 @@ namespace {
 	std::fprintf(stderr,
 		     "stf-flood: %s\n"
 		     "usage: stf-flood udp DST [--count N] [--size B] [--ports LO-HI] [--rotate K]\n"
-		     "                 [--src ADDR] [--batch M]\n"
+		     "                 [--hosts H] [--src ADDR] [--batch M]\n"
 		     "       stf-flood frames IFACE --dst-mac MAC --src4 A --dst4 B --src6 X --dst6 Y\n"
 		     "                 [--count N] [--size B] [--ports LO-HI] [--batch M]\n",
 		     why);
@@ -62,6 +64,7 @@ struct Options {
 	size_t size = 32;
 	uint16_t port_lo = 9, port_hi = 9;
 	uint32_t rotate = 1;
+	uint32_t hosts = 1;
 	unsigned batch = 256;
 	std::string src, dst_mac, src4, dst4, src6, dst6;
 };
@@ -91,7 +94,8 @@ Options parse(int argc, char **argv)
 		{"src", required_argument, nullptr, 'S'},   {"batch", required_argument, nullptr, 'b'},
 		{"dst-mac", required_argument, nullptr, 'm'}, {"src4", required_argument, nullptr, '4'},
 		{"dst4", required_argument, nullptr, '5'},  {"src6", required_argument, nullptr, '6'},
-		{"dst6", required_argument, nullptr, '7'},  {nullptr, 0, nullptr, 0},
+		{"dst6", required_argument, nullptr, '7'},  {"hosts", required_argument, nullptr, 'h'},
+		{nullptr, 0, nullptr, 0},
 	};
 	optind = 3;
 	for (int c; (c = getopt_long(argc, argv, "", longopts, nullptr)) != -1;) {
@@ -110,6 +114,7 @@ Options parse(int argc, char **argv)
 			break;
 		}
 		case 'r': o.rotate = uint32_t(number(optarg, 1u << 24, "--rotate")); break;
+		case 'h': o.hosts = uint32_t(number(optarg, 65536, "--hosts")); break;
 		case 'S': o.src = optarg; break;
 		case 'b': o.batch = unsigned(number(optarg, 1024, "--batch")); break;
 		case 'm': o.dst_mac = optarg; break;
@@ -122,8 +127,8 @@ Options parse(int argc, char **argv)
 	}
 	if (optind != argc)
 		usage("unexpected argument");
-	if (o.batch == 0 || o.rotate == 0)
-		usage("--batch and --rotate must be at least 1");
+	if (o.batch == 0 || o.rotate == 0 || o.hosts == 0)
+		usage("--batch, --rotate and --hosts must be at least 1");
 	return o;
 }
 
@@ -196,7 +201,7 @@ uint32_t sum16(const uint8_t *p, size_t n, uint32_t sum = 0)
 // rotation appear, and it is a multiple of the batch so a batch never wraps.
 size_t ring_size(const Options &o)
 {
-	const size_t variants = size_t(o.port_hi - o.port_lo + 1) * o.rotate;
+	const size_t variants = size_t(o.port_hi - o.port_lo + 1) * o.rotate * o.hosts;
 	size_t n = std::max<size_t>(variants, o.batch);
 	n = std::min<size_t>(n, 65536);
 	return (n + o.batch - 1) / o.batch * o.batch;
@@ -211,6 +216,8 @@ int flood_udp(const Options &o)
 		usage("udp: DST is not an IPv4 or IPv6 address");
 	if (v6 && o.rotate > 1 && !(d6.sin6_addr.s6_addr[0] == 0x20 && d6.sin6_addr.s6_addr[1] == 0x02))
 		usage("--rotate with an IPv6 DST needs a 2002:V4ADDR:: address");
+	if (!v6 && o.hosts > 1)
+		usage("--hosts needs an IPv6 DST");
 	int fd = socket(v6 ? AF_INET6 : AF_INET, SOCK_DGRAM, 0);
 	if (fd < 0) {
 		std::perror("socket");
@@ -250,9 +257,11 @@ int flood_udp(const Options &o)
 		base4 = d4.sin_addr.s_addr;
 	base4 = ntohl(base4);
 	const uint32_t ports = uint32_t(o.port_hi - o.port_lo + 1);
+	const uint16_t host0 = uint16_t(d6.sin6_addr.s6_addr[14] << 8 | d6.sin6_addr.s6_addr[15]);
 	for (size_t i = 0; i < ring; i++) {
 		const uint32_t v4 = htonl(base4 + uint32_t(i % o.rotate));
-		const uint16_t port = htons(uint16_t(o.port_lo + (i / o.rotate) % ports));
+		const uint16_t host = uint16_t(host0 + (i / o.rotate) % o.hosts);
+		const uint16_t port = htons(uint16_t(o.port_lo + (i / o.rotate / o.hosts) % ports));
 		iov[i] = {payload.data(), o.size};
 		msgs[i] = {};
 		msgs[i].msg_hdr.msg_iov = &iov[i];
@@ -262,6 +271,8 @@ int flood_udp(const Options &o)
 			a6[i].sin6_family = AF_INET6;
 			a6[i].sin6_port = port;
 			std::memcpy(&a6[i].sin6_addr.s6_addr[2], &v4, 4);
+			a6[i].sin6_addr.s6_addr[14] = uint8_t(host >> 8);
+			a6[i].sin6_addr.s6_addr[15] = uint8_t(host);
 			msgs[i].msg_hdr.msg_name = &a6[i];
 			msgs[i].msg_hdr.msg_namelen = sizeof(a6[i]);
 		} else {

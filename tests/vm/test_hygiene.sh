@@ -17,7 +17,7 @@
 #       on-link IPv4 addresses nobody answers ARP for (bpf_redirect_neigh); the neighbours
 #       stay incomplete and the kernel drops the packets queued on them.
 #   (c) return relay: sv (net.ipv4.conf.all.forwarding=0) sends UDP from its native
-#       2001:db8:1::10 to 64 6to4 users 2002:c633:640a:: .. (198.51.100.10-73), off-link
+#       2001:db8:1::10 to 64 6to4 users 2002:c633:640a::1 .. (198.51.100.10-73), off-link
 #       behind its gateway; attach turns IPv4 forwarding on for the tunnel device only.
 #   (d) decapsulation: inet writes valid 6to4 frames (198.51.100.1 -> 192.0.2.1, inner
 #       2002:c633:6401::1 -> 2002:c000:201:1::99) onto a0 with AF_PACKET; ar's XDP program
@@ -78,6 +78,8 @@
 #
 #   STF_HYGIENE_PACKETS  packets per path (default 1000000)
 #   STF_HYGIENE_SETTLE   seconds to wait for the figures to return (default 30)
+#   STF_HYGIENE_HOSTS    hosts of each of the 64 6to4 users the return relay of (c) answers
+#                        (default 1; 2002:V4ADDR::1 up to ::HOSTS)
 . "$(dirname "$0")/lib_vm.sh"
 stft_require
 
@@ -87,6 +89,7 @@ command -v taskset >/dev/null || die "missing taskset (util-linux)"
 N="${STF_HYGIENE_PACKETS:-1000000}"
 NCPU=$(nproc)
 SETTLE="${STF_HYGIENE_SETTLE:-30}"
+HOSTS="${STF_HYGIENE_HOSTS:-1}"
 WARM=1000
 KERNEL_WIDE="${STF_HYGIENE_KERNEL_WIDE:-${STF_XDP_IN_VM:-0}}"
 GLOBAL_KEYS=" slab_ip6_dst_cache slab_ip_dst_cache dst4_entries arp_cache_entries ndisc_cache_entries "
@@ -382,7 +385,8 @@ AR_MAC=$(mac_of ar eth0) || die "ar's MAC"
 flood_a() { nsx lh taskset -c 0 "$FLOOD" udp 2002:c000:202::1 --count "$1" --ports 1000-1063; }
 flood_b() { nsx lh taskset -c 0 "$FLOOD" udp 2002:c000:20a::1 --count "$1" --rotate 200; }
 flood_c() {
-	nsx sv taskset -c 0 "$FLOOD" udp 2002:c633:640a::1 --count "$1" --rotate 64 --ports 1000-1063 \
+	nsx sv taskset -c 0 "$FLOOD" udp 2002:c633:640a::1 --count "$1" --rotate 64 --hosts "$HOSTS" \
+		--ports 1000-1063 \
 		--src 2001:db8:1::10
 }
 flood_d() {
@@ -437,12 +441,16 @@ post_b() {
 }
 pre_c() {
 	SV0_RX=$(sys_counter inet sv0 rx_packets)
+	ND_ALLOCS=$(stat_col ndisc_cache allocs sum)
+	ND_GC=$(stat_col ndisc_cache forced_gc_runs sum)
 	expect_out "(c) sv: net.ipv4.conf.all.forwarding is 0" 0 nsx sv sysctl -n net.ipv4.conf.all.forwarding
 }
 post_c() {
 	local rx tun
 	rx=$(($(sys_counter inet sv0 rx_packets) - SV0_RX))
 	check "(c) the sink received the $N replies (sv0 rx +$rx)" test "$rx" -ge "$N"
+	# One NOARP neighbour per user on the tunnel device (its 2002::/16 is on-link).
+	log "(c) ndisc_cache: allocs +$(($(stat_col ndisc_cache allocs sum) - ND_ALLOCS)), forced_gc_runs +$(($(stat_col ndisc_cache forced_gc_runs sum) - ND_GC)) for $((64 * HOSTS)) destinations"
 	expect_out "(c) sv: net.ipv4.conf.all.forwarding still 0" 0 nsx sv sysctl -n net.ipv4.conf.all.forwarding
 	expect_out "(c) sv: net.ipv4.conf.eth0.forwarding 0" 0 nsx sv sysctl -n net.ipv4.conf.eth0.forwarding
 	tun=$(tun_of sv) || tun=unknown
