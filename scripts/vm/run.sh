@@ -116,7 +116,10 @@ tsc_khz() {
 	[ -n "$v" ] && awk -v m="$v" 'BEGIN {printf "%d\n", m * 1000}'
 }
 khz=$(tsc_khz)
-append="console=ttyS0 loglevel=4 pci=off panic=-1 oops=panic ${STF_XDP_VM_APPEND:-} stf.work=$root"
+# slab_nomerge: SLUB would otherwise merge caches of one size into anonymous ones, and
+# /proc/slabinfo would have no ip6_dst_cache or ip_dst_cache line for tests/vm/test_hygiene.sh
+# to read. It changes no behaviour the tests look at, only which cache an object comes from.
+append="console=ttyS0 loglevel=4 pci=off panic=-1 oops=panic slab_nomerge ${STF_XDP_VM_APPEND:-} stf.work=$root"
 [ -n "$khz" ] && append="$append tsc_early_khz=$khz"
 
 console=$job/console

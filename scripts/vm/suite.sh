@@ -29,8 +29,9 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 if [ "${1:-}" = --list ]; then
 	cd "$root" || exit 1
 	echo "script tests/netns/test_bad_input.sh"
+	echo "script tests/vm/test_hygiene.sh"
 	echo "ctest ^(kernel\\.|bpf\\.gate_all_cases\$)"
-	ls tests/netns/test_*.sh tests/vm/test_*.sh | grep -v test_bad_input | sed 's/^/script /'
+	ls tests/netns/test_*.sh tests/vm/test_*.sh | grep -v -e test_bad_input -e test_hygiene | sed 's/^/script /'
 	echo "provision -R ^unit\\."
 	exit 0
 fi
