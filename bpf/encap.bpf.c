@@ -77,7 +77,8 @@ static __always_inline __u32 encap_push(struct __sk_buff *skb, const struct stf_
 	struct iphdr ip = {
 		.version = 4,
 		.ihl = 5,
-		/* RFC 6040 normal mode copies ECN outward; DSCP is copied as stf and sit do. */
+		/* RFC 6040 normal mode copies ECN outward; DSCP is copied as stf(4) does (sit
+		 * clears it unless "tos inherit"): RFC 2983's uniform model. */
 		.tos = tclass,
 		.tot_len = bpf_htons(skb->len - sizeof(struct ethhdr)),
 		/* DF clear (RFC 3056 4), so the ID must be real: random per packet keeps us
