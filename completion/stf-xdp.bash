@@ -8,7 +8,7 @@
 _stf_xdp_commands="attach detach status stats prefix filter check apply run slowpath"
 _stf_xdp_global_opts="-j --json -v --verbose -n --netns -h --help -V --version"
 _stf_xdp_common_opts="-j --json -h --help"
-_stf_xdp_attach_opts="--local --mode --relay --ttl --xdp-mode --permit-private --ingress-filter
+_stf_xdp_attach_opts="--local --mode --default-relay --relay --ttl --xdp-mode --permit-private --ingress-filter
 	--loop-guard --config"
 _stf_xdp_filter_kinds="allow deny relay exception"
 
@@ -55,7 +55,7 @@ _stf_xdp_option_value() {
 	--xdp-mode) _stf_xdp_reply "native generic" ;;
 	--ingress-filter | --loop-guard) _stf_xdp_reply "on off" ;;
 	--config) _stf_xdp_files ;;
-	--local | --relay | --ttl) COMPREPLY=() ;; # an address or a number: nothing to offer
+	--local | --default-relay | --relay | --ttl) COMPREPLY=() ;; # an address or a number: nothing to offer
 	*) return 1 ;;
 	esac
 	return 0
@@ -101,7 +101,7 @@ _stf_xdp() {
 			continue
 		fi
 		case "$w" in
-		-n | --netns | --local | --mode | --relay | --ttl | --xdp-mode | --ingress-filter | \
+		-n | --netns | --local | --mode | --default-relay | --relay | --ttl | --xdp-mode | --ingress-filter | \
 			--loop-guard | --config)
 			prev_opt="$w"
 			;;

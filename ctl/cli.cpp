@@ -123,7 +123,10 @@ void add_attach_options(CLI::App *c, CommandTable &t, RawArgs &raw)
 			  ->allow_extra_args(false); // one address per --local, so IFACE is never eaten
 	t.mode = c->add_option("--mode", raw.mode, "see Modes below (default router)")
 			 ->type_name("router|relay|return-relay");
-	t.relay = c->add_option("--relay", raw.relay, "6to4 relay for native IPv6 destinations")
+	// --default-relay names what the address is for (the relay behind ::/0, as FreeBSD's
+	// ipv6_defaultrouter); --relay, its first spelling, stays accepted.
+	t.relay = c->add_option("--default-relay,--relay", raw.relay,
+				"the 6to4 relay that native IPv6 destinations go to")
 			  ->type_name("A.B.C.D");
 	t.ttl = c->add_option("--ttl", raw.ttl,
 			      "outer TTL, " + std::to_string(kMinTtl) + " to " +
@@ -246,7 +249,7 @@ AttachRequest attach_request(const CommandTable &t, const RawArgs &raw)
 	if (t.mode->count())
 		r.mode = parse_choice(raw.mode, parse_mode, "--mode", "router, relay, return-relay");
 	if (t.relay->count())
-		r.relay = endpoint_address(raw.relay, "--relay");
+		r.relay = endpoint_address(raw.relay, "--default-relay");
 	if (t.ttl->count())
 		r.ttl = parse_ttl(raw.ttl);
 	if (t.xdp_mode->count())

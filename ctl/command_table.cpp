@@ -18,7 +18,7 @@ std::string attach_details()
 	       "  return-relay  only encapsulate replies to 2002::/16; no XDP program\n\n"
 	       "Creates an XDP program on IFACE (not in return-relay mode), a tunnel device\n"
 	       "stf<ifindex> with the encapsulating tc program, and routes 2002::/16 (with\n"
-	       "--relay also ::/0, metric 2048) into it.\n"
+	       "--default-relay also ::/0, metric 2048) into it.\n"
 	       "Without --local, IFACE's IPv4 address is used if it has exactly one. At most\n" +
 	       std::to_string(STF_MAX_LOCAL) +
 	       " locals; the first sources packets from native IPv6 addresses.\n"
@@ -28,13 +28,14 @@ std::string attach_details()
 	       "dropped either way.\n"
 	       "Loop guard (RFC 3964 3.2, on by default as in stf(4)): a relay drops a packet\n"
 	       "whose native destination routes back into its own tunnel.\n"
-	       "--config keys: local (string or array), mode, relay, ttl, xdp_mode,\n"
-	       "permit_private, ingress_filter, loop_guard, filters {\"allow\", \"deny\", \"relay\",\n"
-	       "\"exception\": [...]}.\n"
+	       "--config keys, spelt as the options (xdp-mode) or with underscores (xdp_mode):\n"
+	       "local (string or array), mode, default-relay (or relay), ttl, xdp-mode,\n"
+	       "permit-private, ingress-filter, loop-guard, filters {\"allow\", \"deny\",\n"
+	       "\"relay\", \"exception\": [...]}.\n"
 	       "Command-line options override the file.\n\n"
 	       "Examples:\n"
 	       "  stf-xdp attach eth0\n"
-	       "  stf-xdp attach eth0 --local 192.0.2.1 --relay 203.0.113.1 --ttl 64\n"
+	       "  stf-xdp attach eth0 --local 192.0.2.1 --default-relay 203.0.113.1 --ttl 64\n"
 	       "  stf-xdp attach eth0 --mode return-relay --local 198.51.100.10\n"
 	       "  stf-xdp attach eth0 --config /etc/stf-xdp/eth0.json\n";
 }

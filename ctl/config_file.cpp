@@ -174,6 +174,8 @@ AttachRequest parse_config_json(const std::string &text, const std::string &orig
 		// can be copied from one to the other; both spellings at once are one key twice.
 		std::string k = key;
 		std::replace(k.begin(), k.end(), '-', '_');
+		if (k == "relay") // the first spelling of default_relay
+			k = "default_relay";
 		if (!seen.insert(k).second)
 			r.fail(key, "the same setting as another key of this file (" + k + ")");
 		if (k == "local")
@@ -181,8 +183,8 @@ AttachRequest parse_config_json(const std::string &text, const std::string &orig
 		else if (k == "mode")
 			req.mode = r.choice<Mode>(v, key, parse_mode,
 						  "\"router\", \"relay\", \"return-relay\"");
-		else if (k == "relay")
-			req.relay = r.address(v, key, "relay");
+		else if (k == "default_relay")
+			req.relay = r.address(v, key, "default relay");
 		else if (k == "ttl")
 			req.ttl = r.ttl(v);
 		else if (k == "xdp_mode")
@@ -197,7 +199,7 @@ AttachRequest parse_config_json(const std::string &text, const std::string &orig
 		else if (k == "filters")
 			r.filters(v, req);
 		else
-			r.fail(key, "unknown key (expected local, mode, relay, ttl, xdp_mode, "
+			r.fail(key, "unknown key (expected local, mode, default_relay, ttl, xdp_mode, "
 				    "permit_private, ingress_filter, loop_guard, filters)");
 	}
 	return req;

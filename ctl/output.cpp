@@ -196,7 +196,7 @@ void status_human(std::ostream &os, const AttachmentInfo &i)
 	for (size_t k = 0; k < i.locals.size(); k++)
 		label(os, k ? "" : "local") << format_ipv4(i.locals[k]) << "  prefix "
 					    << sixto4_prefix(i.locals[k]) << '\n';
-	label(os, "relay") << (i.relay ? format_ipv4(*i.relay) : "none") << '\n';
+	label(os, "default relay") << (i.relay ? format_ipv4(*i.relay) : "none") << '\n';
 	label(os, "ttl") << unsigned{i.ttl} << '\n';
 	label(os, "private") << (i.permit_private ? "permitted" : "not permitted") << '\n';
 	label(os, "ingress") << (i.ingress_filter ? "filter on" : "filter off") << '\n';

@@ -44,7 +44,7 @@ void print_checked(std::ostream &os, const std::string &path, const AttachOption
 		local += (local.empty() ? "" : " ") + format_ipv4(a);
 	os << path << ": valid\n"
 	   << "  mode " << mode_name(o.mode) << ", local "
-	   << (local.empty() ? "(the interface's own address)" : local) << ", relay "
+	   << (local.empty() ? "(the interface's own address)" : local) << ", default relay "
 	   << (o.relay ? format_ipv4(*o.relay) : "none") << ", ttl " << unsigned{o.ttl} << ", xdp "
 	   << xdp_mode_name(o.xdp_mode) << '\n'
 	   << "  private " << (o.permit_private ? "permitted" : "not permitted")

@@ -339,7 +339,7 @@ print(i["mode"], [l["address"] for l in i["local"]], i["relay"], i["ttl"], i["xd
       i["permit_private"], i["ingress_filter"], i["loop_guard"], i["filters"])' 2>&1)"
 want_state="$("$PY" -c 'import json, sys
 c = json.load(open(sys.argv[1]))
-print(c["mode"], c["local"], c["relay"], c["ttl"], c["xdp_mode"], c["permit_private"],
+print(c["mode"], c["local"], c["default_relay"], c["ttl"], c["xdp_mode"], c["permit_private"],
       c["ingress_filter"], c["loop_guard"], c["filters"])' "$EXAMPLE" 2>&1)"
 expect_eq "status -j shows the example's settings" "$want_state" "$state"
 # Every counter the running dataplane reports is in the page's COUNTERS section.

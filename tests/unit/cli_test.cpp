@@ -86,6 +86,15 @@ TEST(ParseCommandLine, AttachWithEveryOption)
 	EXPECT_FALSE(inv.json);
 }
 
+TEST(ParseCommandLine, DefaultRelayAndItsFirstSpelling)
+{
+	// --default-relay says what the address is for; --relay, the first spelling, still works.
+	EXPECT_EQ(parse({"attach", "eth0", "--default-relay", "203.0.113.1"}).request.relay,
+		  ip(203, 0, 113, 1));
+	EXPECT_EQ(parse({"attach", "eth0", "--relay", "203.0.113.2"}).request.relay,
+		  ip(203, 0, 113, 2));
+}
+
 TEST(ParseCommandLine, AttachLeavesUnsetOptionsUnset)
 {
 	// Unset, not defaulted: the config file must be able to supply them.
@@ -318,7 +327,7 @@ TEST(ParseCommandLine, BadValuesAreRejectedBeforeAnythingRuns)
 		{{"attach", "eth0", "--local", "127.0.0.1"}, "--local 127.0.0.1 is loopback"},
 		{{"attach", "eth0", "--local", "224.0.0.1"}, "--local 224.0.0.1 is multicast"},
 		{{"attach", "eth0", "--local", "10.0.0.1"}, "local address 10.0.0.1 is private"},
-		{{"attach", "eth0", "--relay", "255.255.255.255"}, "--relay 255.255.255.255 is reserved"},
+		{{"attach", "eth0", "--relay", "255.255.255.255"}, "--default-relay 255.255.255.255 is reserved"},
 		{{"attach", "eth0", "--ttl", "0"}, "--ttl: '0' is not an integer from 1 to 255"},
 		{{"attach", "eth0", "--ttl", "256"}, "--ttl: '256' is not an integer from 1 to 255"},
 		{{"attach", "eth0", "--ttl", "-1"}, "--ttl"},

@@ -34,6 +34,18 @@ std::string config_error(const std::string &text)
 	return "";
 }
 
+TEST(ConfigFile, DefaultRelayInEverySpelling)
+{
+	for (const char *key : {"default_relay", "default-relay", "relay"}) {
+		AttachRequest r = parse_config_json(std::string("{\"") + key + "\": \"203.0.113.1\"}",
+						    "config.json");
+		EXPECT_EQ(r.relay, 0xcb007101u) << key;
+	}
+	// Two spellings of one setting are one key twice, never a silent choice.
+	EXPECT_THAT(config_error(R"({"relay": "203.0.113.1", "default_relay": "203.0.113.2"})"),
+		    HasSubstr("the same setting as another key of this file (default_relay)"));
+}
+
 TEST(ConfigFile, FullValidFile)
 {
 	AttachRequest r = parse_config_json(R"({
@@ -110,7 +122,7 @@ TEST(ConfigFile, BadValuesNameTheKey)
 		{R"({"local": "010.0.0.1"})", "config.json: key 'local': '010.0.0.1' is not an IPv4 address"},
 		{R"({"mode": "bridge"})", "config.json: key 'mode': expected one of \"router\""},
 		{R"({"mode": 1})", "config.json: key 'mode': expected one of"},
-		{R"({"relay": "224.0.0.1"})", "config.json: key 'relay': relay 224.0.0.1 is multicast"},
+		{R"({"relay": "224.0.0.1"})", "config.json: key 'relay': default relay 224.0.0.1 is multicast"},
 		{R"({"relay": ["203.0.113.1"]})", "config.json: key 'relay': expected an IPv4 address"},
 		{R"({"xdp_mode": "turbo"})", "config.json: key 'xdp_mode': expected one of \"native\""},
 		{R"({"permit_private": "yes"})", "config.json: key 'permit_private': expected true or false"},

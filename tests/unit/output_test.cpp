@@ -278,12 +278,12 @@ TEST(StatusHuman, KeyLines)
 	std::string text = printed([](std::ostream &os) { print_status(os, {router(), return_relay()}, false); });
 	for (const char *line : {"eth0 (ifindex 2)", "mode          router", "stf2 (ifindex 7) mtu 1480",
 				 "192.0.2.1  prefix 2002:c000:201::/48",
-				 "203.0.113.77  prefix 2002:cb00:714d::/48", "relay         203.0.113.1",
+				 "203.0.113.77  prefix 2002:cb00:714d::/48", "default relay 203.0.113.1",
 				 "ttl           44", "private       not permitted", "native, prog id 42",
 				 "prog id 43 on stf2 egress", "filter allow  198.51.100.0/24",
 				 "filter deny   198.51.100.128/25", "broadcasts    192.0.2.255",
 				 "eth1 (ifindex 3)", "mode          return-relay",
-				 "xdp           none (return-relay: output only)", "relay         none",
+				 "xdp           none (return-relay: output only)", "default relay none",
 				 "filter allow  any source"})
 		EXPECT_THAT(text, HasSubstr(line)) << text;
 }
