@@ -33,7 +33,9 @@ std::vector<Config> configurations();
 
 class Bench {
 public:
-	explicit Bench(const Config &cfg); // attaches; throws stf::Error
+	// Attaches; throws stf::Error. What a failure part-way leaves is left to the benchmark's
+	// private network namespace, which dies with the process (main exits on any error).
+	explicit Bench(const Config &cfg);
 	~Bench();                          // detaches
 	Bench(const Bench &) = delete;
 	Bench &operator=(const Bench &) = delete;
