@@ -34,9 +34,13 @@ enum stf_route_kind {
 	STF_ROUTE_LOCAL,    /* an address or broadcast of this host (or no route at all) */
 	STF_ROUTE_NONE,     /* an unreachable, blackhole or prohibit route */
 	STF_ROUTE_ERROR,    /* the lookup could not be done (forwarding off on the tunnel) */
+	/* tc only: routed and resolved (fib filled in), but the skb is larger than the egress
+	 * device's MTU plus a VLAN header (the helper's own check on a non-GSO skb) */
+	STF_ROUTE_TOO_BIG,
 };
 
-/* fib is filled in (ifindex, MACs, next hop) for the UNICAST and NO_NEIGH results. */
+/* fib is filled in (ifindex, MACs, next hop) for the UNICAST, TOO_BIG and NO_NEIGH results;
+ * with an skb, mtu_result holds the egress device's MTU for UNICAST and TOO_BIG. */
 static __always_inline enum stf_route_kind
 stf_route4(void *ctx, const struct stf_config *cfg, __be32 dst, __be32 src, __u8 tos,
 	   struct bpf_fib_lookup *fib)
@@ -55,6 +59,8 @@ stf_route4(void *ctx, const struct stf_config *cfg, __be32 dst, __be32 src, __u8
 		return STF_ROUTE_UNICAST;
 	case BPF_FIB_LKUP_RET_NO_NEIGH:
 		return STF_ROUTE_NO_NEIGH;
+	case BPF_FIB_LKUP_RET_FRAG_NEEDED: /* only with an skb: XDP's tot_len 0 always fits */
+		return STF_ROUTE_TOO_BIG;
 	case BPF_FIB_LKUP_RET_BLACKHOLE:
 	case BPF_FIB_LKUP_RET_UNREACHABLE:
 	case BPF_FIB_LKUP_RET_PROHIBIT:

@@ -32,10 +32,13 @@ struct {
 	__type(value, struct stf_counter);
 } stf_counters_v1 SEC(".maps") __weak;
 
-/* Peer restriction (stf's "prefixlen 16 + IPv4 prefix"), generalised to allow/deny tries. */
+/* Peer restriction (stf's "prefixlen 16 + IPv4 prefix"), generalised to allow/deny tries.
+ * Room for a full blocklist (bench/README.md times 100,000 prefixes); NO_PREALLOC, so memory
+ * is taken per prefix added, not for the room. The limit is not part of the layout: a running
+ * dataplane with another one is still bound by name, type and sizes (ctl/bpf_kernel.cpp). */
 struct stf_lpm4_trie {
 	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
-	__uint(max_entries, 1024);
+	__uint(max_entries, 131072);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, struct stf_lpm4_key);
 	__type(value, __u8);

@@ -202,6 +202,13 @@ std::vector<EncapCase> build_table()
 		    .macs(std::nullopt, std::nullopt));
 	add(encap("largest_that_fits", "1480-byte IPv6 packet becomes 1500 bytes: the MTU",
 		  with([](Six &s) { s.l4 = pattern(1480 - kIpv6Len); }), kLocal, kPeer));
+	add(encap("largest_that_fits_unresolved", "1480 bytes to an unresolved next hop: fits",
+		  with([](Six &s) {
+			  s.l4 = pattern(1480 - kIpv6Len);
+			  s.ip.dst = addr_6to4(ip4("192.0.2.119"), 0, 1);
+		  }),
+		  kLocal, ip4("192.0.2.119"))
+		    .macs(std::nullopt, std::nullopt));
 
 	// ---- dropped before anything was written ----------------------------------------------
 	add(drop("encap_not_ipv6_ipv4", "IPv4 frame routed into the tunnel device",
@@ -285,27 +292,37 @@ std::vector<EncapCase> build_table()
 			    .cfg([relay](stf_config &c) { c.relay = relay; }));
 	}
 
-	// ---- dropped after encapsulation (FIB and skb helpers) -------------------------------
+	// ---- dropped by the FIB lookup, asked before the packet is touched --------------------
 	add(drop("encap_no_route_device_without_routes",
 		 "cfg.ifindex is up and forwarding but has no route to the destination", Six{}.frame(),
-		 STF_C_encap_no_route, Out::Ignored)
+		 STF_C_encap_no_route, Out::Unchanged)
 		    .cfg([](stf_config &c) { c.ifindex = stft::g_net.noroute; }));
 	add(drop("encap_no_route_ifindex_0", "cfg.ifindex 0: the route goes out of veth0, not 0",
-		 Six{}.frame(), STF_C_encap_no_route, Out::Ignored)
+		 Six{}.frame(), STF_C_encap_no_route, Out::Unchanged)
 		    .cfg([](stf_config &c) { c.ifindex = 0; }));
 	add(drop("encap_dst_local_other_iface",
 		 "198.51.100.65: an address of the host on another interface, not a V4ADDR",
 		 to(addr_6to4(ip4("198.51.100.65"), 0, 1)).frame(), STF_C_encap_dst_local,
-		 Out::Ignored));
+		 Out::Unchanged));
 	add(drop("encap_no_route_unreachable", "198.51.100.33: an unreachable route",
 		 to(addr_6to4(ip4("198.51.100.33"), 0, 1)).frame(), STF_C_encap_no_route,
-		 Out::Ignored));
+		 Out::Unchanged));
 	add(drop("encap_no_route_blackhole", "198.51.100.49: a blackhole route",
 		 to(addr_6to4(ip4("198.51.100.49"), 0, 1)).frame(), STF_C_encap_no_route,
-		 Out::Ignored));
+		 Out::Unchanged));
 	add(drop("encap_no_route_other_iface", "198.51.100.200 routes out of nofwd0, not veth0",
 		 to(addr_6to4(ip4("198.51.100.200"), 0, 1)).frame(), STF_C_encap_no_route,
-		 Out::Ignored));
+		 Out::Unchanged));
+	// The route is asked before the MTU: a packet too big for the link to an address of the
+	// host is refused as the latter, untouched.
+	add(drop("encap_dst_local_before_too_big", "1500-byte IPv6 packet to 198.51.100.65",
+		 with([](Six &s) {
+			 s.l4 = pattern(1500 - kIpv6Len);
+			 s.ip.dst = addr_6to4(ip4("198.51.100.65"), 0, 1);
+		 }).frame(),
+		 STF_C_encap_dst_local, Out::Unchanged));
+
+	// ---- dropped after encapsulation (skb helpers) ---------------------------------------
 	add(drop("encap_too_big", "1500-byte IPv6 packet grows to 1520 bytes on a 1500 MTU link",
 		 with([](Six &s) { s.l4 = pattern(1500 - kIpv6Len); }).frame(), STF_C_encap_too_big,
 		 Out::Ignored));
@@ -315,6 +332,18 @@ std::vector<EncapCase> build_table()
 	add(drop("encap_too_big_by_one_byte", "1481-byte IPv6 packet: outer IPv4 of 1501 > MTU 1500",
 		 with([](Six &s) { s.l4 = pattern(1481 - kIpv6Len); }).frame(), STF_C_encap_too_big,
 		 Out::Ignored));
+	// The FIB helper's own check (MTU + 14 + VLAN_HLEN on the frame before it grows) fails
+	// first here: its FRAG_NEEDED is a too-big packet, not a failed lookup.
+	add(drop("encap_too_big_for_the_fib", "1600-byte IPv6 packet: the FIB helper itself refuses",
+		 with([](Six &s) { s.l4 = pattern(1600 - kIpv6Len); }).frame(), STF_C_encap_too_big,
+		 Out::Ignored));
+	// Unresolved next hop: no MTU from the FIB, so bpf_check_mtu decides alone.
+	add(drop("encap_too_big_unresolved", "1481-byte IPv6 packet to an unresolved next hop",
+		 with([](Six &s) {
+			 s.l4 = pattern(1481 - kIpv6Len);
+			 s.ip.dst = addr_6to4(ip4("192.0.2.119"), 0, 1);
+		 }).frame(),
+		 STF_C_encap_too_big, Out::Ignored));
 	// bpf_skb_adjust_room refuses to grow a GSO skb that is neither TCP nor UDP_L4 with
 	// BPF_F_ADJ_ROOM_FIXED_GSO (-ENOTSUPP): PROG_TEST_RUN lets us set gso_size (gso_type 0).
 	add(drop("encap_adjust_failed_non_tcp_gso", "GSO skb of no known type: adjust_room fails",

@@ -332,7 +332,19 @@ Result encap(const Bytes &f, const Config &c, const Net &net, uint16_t ip_id)
 	if (is_local(outer_dst, cfg))
 		return drop(STF_C_encap_dst_local);
 
-	// 5. The outer header (RFC 3056 4; TOS copied outward, RFC 6040 normal mode).
+	// 5. The next hop, out of the attached interface only, asked before the packet is
+	// touched: these drops leave it as it came.
+	const FibResult fib = net.fib(outer_dst);
+	switch (fib.kind) {
+	case FibResult::Local: return drop(STF_C_encap_dst_local);
+	case FibResult::None: return drop(STF_C_encap_no_route);
+	case FibResult::Failed: return drop(STF_C_encap_fib_failed);
+	case FibResult::Forward: break;
+	}
+	if (fib.ifindex != cfg.ifindex)
+		return drop(STF_C_encap_no_route);
+
+	// 6. The outer header (RFC 3056 4; TOS copied outward, RFC 6040 normal mode).
 	const size_t ip6_len = f.size() - kEth;
 	Bytes out;
 	out.reserve(f.size() + kIp4);
@@ -359,20 +371,9 @@ Result encap(const Bytes &f, const Config &c, const Net &net, uint16_t ip_id)
 		r.out_compared = false;
 		return r;
 	};
-	// 6. It must fit the link it leaves by (the counter sees the original frame).
+	// 7. It must fit the link it leaves by (the counter sees the original frame).
 	if (ip6_len + kIp4 > net.mtu(cfg.ifindex))
 		return late_drop(STF_C_encap_too_big);
-
-	// 7. The next hop, out of the attached interface only.
-	const FibResult fib = net.fib(outer_dst);
-	switch (fib.kind) {
-	case FibResult::Local: return late_drop(STF_C_encap_dst_local);
-	case FibResult::None: return late_drop(STF_C_encap_no_route);
-	case FibResult::Failed: return late_drop(STF_C_encap_fib_failed);
-	case FibResult::Forward: break;
-	}
-	if (fib.ifindex != cfg.ifindex)
-		return late_drop(STF_C_encap_no_route);
 	if (fib.resolved) {
 		std::memcpy(&out[0], fib.next_hop.data(), 6);
 		std::memcpy(&out[6], fib.egress.data(), 6);
