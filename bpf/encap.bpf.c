@@ -159,6 +159,43 @@ static __always_inline int encap_redirect(struct __sk_buff *skb, const struct st
 	return bpf_redirect_neigh(fib.ifindex, &nh, sizeof(nh), 0);
 }
 
+/*
+ * Fills and submits a monitor event (lib/events.h) from what the frame holds now: an IPv6
+ * frame (dropped before encapsulation) gives the inner addresses; an IPv4 one gives the outer
+ * addresses (encapsulated, then dropped: route, MTU) and, for protocol 41, the inner ones
+ * after it. Loaded with bpf_skb_load_bytes: the head may have moved and may be paged.
+ */
+static __noinline void encap_report(struct __sk_buff *skb, struct stf_event *ev, __u32 ifindex)
+{
+	__be16 proto = 0;
+	__u32 inner_off = 0;
+	struct iphdr ip;
+	struct ipv6hdr ip6;
+
+	ev->prog = STF_EV_ENCAP;
+	ev->ifindex = ifindex;
+	if (bpf_skb_load_bytes(skb, offsetof(struct ethhdr, h_proto), &proto, sizeof(proto)))
+		goto submit;
+	if (proto == bpf_htons(ETH_P_IPV6)) {
+		inner_off = sizeof(struct ethhdr);
+	} else if (proto == bpf_htons(ETH_P_IP) &&
+		   !bpf_skb_load_bytes(skb, sizeof(struct ethhdr), &ip, sizeof(ip))) {
+		ev->outer_src = ip.saddr;
+		ev->outer_dst = ip.daddr;
+		ev->flags |= STF_EV_OUTER;
+		if (ip.ihl == 5 && ip.protocol == IPPROTO_IPV6)
+			inner_off = sizeof(struct ethhdr) + sizeof(ip);
+	}
+	if (inner_off && !bpf_skb_load_bytes(skb, inner_off, &ip6, sizeof(ip6)) &&
+	    ip6.version == 6) {
+		__builtin_memcpy(ev->inner_src, &ip6.saddr, 16);
+		__builtin_memcpy(ev->inner_dst, &ip6.daddr, 16);
+		ev->flags |= STF_EV_INNER;
+	}
+submit:
+	bpf_ringbuf_submit(ev, 0);
+}
+
 SEC("tc")
 int stf_encap(struct __sk_buff *skb)
 {
@@ -201,7 +238,9 @@ int stf_encap(struct __sk_buff *skb)
 	 * parameters with TC_ACT_SHOT); what the device does later is beyond a tc program. */
 	if (reason == STF_C_encap && action != TC_ACT_REDIRECT)
 		reason = STF_C_encap_redirect_failed;
-out:
-	stf_count(reason, len);
+out:;
+	struct stf_event *ev = stf_count(reason, len);
+	if (ev) /* a drop, and a monitor watches */
+		encap_report(skb, ev, cfg->ifindex);
 	return reason == STF_C_encap ? action : TC_ACT_SHOT;
 }
