@@ -96,9 +96,20 @@ if last is None:
 print(last["suppressed"], last["lost"])
 EOF
 }
+# second_monitor NS: the exit status of another `monitor eth0` in NS, bounded (124: it ran
+# instead of being refused).
+second_monitor() {
+	nsx "$1" timeout 5 "$STF_XDP" monitor eth0 >"$STFT_TMP/last.out" 2>"$STFT_TMP/last.err"
+	echo $?
+}
 events_at_least() { [ "$(events "$1" "$2")" -ge "$3" ]; }
 # two_counts FILE EXPR1 EXPR2: "N1 N2", the events satisfying each.
 two_counts() { echo "$(events "$1" "$2") $(events "$1" "$3")"; }
+
+# The valid frames' datagrams are received, not answered with an ICMP error that would
+# travel on through the tunnels and make drops of its own.
+bg ah "$STFT_TMP/listener.log" "$PY" "$HOSTILE" listen --port 5555 --out "$STFT_TMP/rx.log"
+wait_port ah 5555 udp || die "UDP listener did not start: $(cat "$STFT_TMP/listener.log")"
 
 # ---- nobody watches: the gate is off, drops queue nothing --------------------------------
 expect_out "after attach no monitor lease (site a)" off lease ar
@@ -115,8 +126,7 @@ MONB=$BG_PID
 wait_until 5 lease_is ar live && wait_until 5 lease_is br live ||
 	die "the monitors did not take their leases: $(cat "$EV" "$EVB")"
 expect_out "the lease names the monitor" "live $MON" lease ar
-rc="$(stf_rc ar monitor eth0)"
-expect_eq "a second monitor of the same attachment is refused (exit 5)" 5 "$rc"
+expect_eq "a second monitor of the same attachment is refused (exit 5)" 5 "$(second_monitor ar)"
 check "the refusal says another monitor watches eth0" grep -q "another monitor (pid [0-9]*) watches eth0" "$STFT_TMP/last.err"
 expect_eq "monitor of an interface that is not attached: exit 4" 4 "$(stf_rc ar monitor lan0)"
 expect_eq "monitor --rate 0 is a usage error (exit 2)" 2 "$(stf_rc ar monitor --rate 0)"
@@ -125,6 +135,7 @@ expect_eq "monitor --rate 10001 is a usage error (exit 2)" 2 "$(stf_rc ar monito
 must send_eth0 3 isrc_spoofed_6to4
 must send_b 2 osrc_10.1.2.3
 must send_enc 2 enc_dst_10.1.2.3
+must send_eth0 3 valid # decapsulated: no event
 wait_until 5 events_at_least "$EV" 'e["reason"] != "encap_inner_multicast"' 5
 wait_until 5 events_at_least "$EVB" 'e["reason"] != "encap_inner_multicast"' 2
 expect_out "site a: 3 inner_src_spoofed events, decap, with the outer and inner addresses" 3 \
@@ -137,6 +148,8 @@ expect_out "site a: 2 encap_dst_private events: inner addresses, no outer header
 		inner_dst="2002:a01:203::1")'
 expect_out "site a: the 20 drops made while nobody watched were never reported" 0 \
 	events "$EV" 'e["reason"] == "outer_src_private"'
+wait_until 5 file_has "$STFT_TMP/rx.log" "stft:0:valid:2 "
+expect_out "site a: the 3 valid frames were delivered meanwhile" 3 grep_count '^stft:0:valid:' "$STFT_TMP/rx.log"
 expect_out "site a: no other events" 5 events "$EV" 'e["reason"] != "encap_inner_multicast"'
 expect_out "site b (at the same time): 2 outer_src_private events, with the addresses" 2 \
 	events "$EVB" 'e == dict(e, ifname="eth0", program="decap", reason="outer_src_private",

@@ -435,7 +435,7 @@ TEST(Cli, EveryTableCommandHasHelpWithAnExample)
 	for (auto words : std::vector<std::vector<const char *>>{
 		     {"attach"}, {"detach"}, {"status"}, {"stats"}, {"prefix", "add"},
 		     {"prefix", "del"}, {"prefix", "list"}, {"filter", "add"}, {"filter", "del"},
-		     {"filter", "list"}, {"check"}, {"apply"}, {"run"}, {"slowpath"}}) {
+		     {"filter", "list"}, {"check"}, {"apply"}, {"run"}, {"slowpath"}, {"monitor"}}) {
 		std::vector<const char *> v{"stf-xdp"};
 		v.insert(v.end(), words.begin(), words.end());
 		v.push_back("--help");
