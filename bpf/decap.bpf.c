@@ -252,6 +252,34 @@ static __always_inline int decap_strip(struct xdp_md *ctx, const struct stf_conf
 	return bpf_xdp_adjust_head(ctx, sizeof(struct iphdr));
 }
 
+/*
+ * Fills and submits a monitor event (lib/events.h): the outer addresses when the frame holds
+ * an IPv4 header, the inner ones when an IPv6 header follows a 20-byte one. Only reached for
+ * a drop a monitor asked to see, so its bounds checks cost the rest of the traffic nothing.
+ */
+static __noinline void decap_report(struct xdp_md *ctx, struct stf_event *ev, __u32 ifindex)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	const struct iphdr *ip = data + sizeof(struct ethhdr);
+	const struct ipv6hdr *ip6 = (const void *)(ip + 1);
+
+	ev->prog = STF_EV_DECAP;
+	ev->ifindex = ifindex;
+	/* After a failed strip the outer addresses are overwritten: the reason says enough. */
+	if (ev->reason != STF_C_decap_adjust_failed && (void *)(ip + 1) <= data_end) {
+		ev->outer_src = ip->saddr;
+		ev->outer_dst = ip->daddr;
+		ev->flags |= STF_EV_OUTER;
+		if (ip->ihl == 5 && (void *)(ip6 + 1) <= data_end && ip6->version == 6) {
+			__builtin_memcpy(ev->inner_src, &ip6->saddr, 16);
+			__builtin_memcpy(ev->inner_dst, &ip6->daddr, 16);
+			ev->flags |= STF_EV_INNER;
+		}
+	}
+	bpf_ringbuf_submit(ev, 0);
+}
+
 SEC("xdp")
 int stf_decap(struct xdp_md *ctx)
 {
@@ -281,7 +309,9 @@ int stf_decap(struct xdp_md *ctx)
 		if (decap_strip(ctx, cfg))
 			verdict = STF_C_decap_adjust_failed;
 	}
-	stf_count(verdict, frame_len);
+	struct stf_event *ev = stf_count(verdict, frame_len);
+	if (ev) /* a drop, and a monitor watches */
+		decap_report(ctx, ev, cfg->ifindex);
 	/* Transmitted by the peer, received by the tunnel device. bpf_redirect with flags 0
 	 * always answers XDP_REDIRECT; the transmit itself happens after the program. */
 	if (verdict == STF_C_decap)

@@ -181,6 +181,50 @@ static __always_inline int encap_redirect(const struct bpf_fib_lookup *fib,
 	return bpf_redirect_neigh(fib->ifindex, &nh, sizeof(nh), 0);
 }
 
+/*
+ * Fills and submits a monitor event (lib/events.h) from what the frame holds now: an IPv6
+ * frame (dropped before encapsulation) gives the inner addresses, and the outer ones when
+ * they were chosen before the drop (route, MTU: the FIB lookup comes before the push); an
+ * IPv4 one gives the outer addresses and, for protocol 41, the inner ones after it. Loaded
+ * with bpf_skb_load_bytes: the head may have moved and may be paged.
+ */
+static __noinline void encap_report(struct __sk_buff *skb, struct stf_event *ev, __u32 ifindex,
+				    __be32 outer_src, __be32 outer_dst)
+{
+	__be16 proto = 0;
+	__u32 inner_off = 0;
+	struct iphdr ip;
+	struct ipv6hdr ip6;
+
+	ev->prog = STF_EV_ENCAP;
+	ev->ifindex = ifindex;
+	if (bpf_skb_load_bytes(skb, offsetof(struct ethhdr, h_proto), &proto, sizeof(proto)))
+		goto submit;
+	if (proto == bpf_htons(ETH_P_IPV6)) {
+		inner_off = sizeof(struct ethhdr);
+		if (outer_src && outer_dst) {
+			ev->outer_src = outer_src;
+			ev->outer_dst = outer_dst;
+			ev->flags |= STF_EV_OUTER;
+		}
+	} else if (proto == bpf_htons(ETH_P_IP) &&
+		   !bpf_skb_load_bytes(skb, sizeof(struct ethhdr), &ip, sizeof(ip))) {
+		ev->outer_src = ip.saddr;
+		ev->outer_dst = ip.daddr;
+		ev->flags |= STF_EV_OUTER;
+		if (ip.ihl == 5 && ip.protocol == IPPROTO_IPV6)
+			inner_off = sizeof(struct ethhdr) + sizeof(ip);
+	}
+	if (inner_off && !bpf_skb_load_bytes(skb, inner_off, &ip6, sizeof(ip6)) &&
+	    ip6.version == 6) {
+		__builtin_memcpy(ev->inner_src, &ip6.saddr, 16);
+		__builtin_memcpy(ev->inner_dst, &ip6.daddr, 16);
+		ev->flags |= STF_EV_INNER;
+	}
+submit:
+	bpf_ringbuf_submit(ev, 0);
+}
+
 SEC("tc")
 int stf_encap(struct __sk_buff *skb)
 {
@@ -188,6 +232,8 @@ int stf_encap(struct __sk_buff *skb)
 	__u32 reason = STF_C_encap;
 	int action = TC_ACT_SHOT;
 	const struct stf_config *cfg = stf_config_get();
+	/* Zero until chosen: then a drop's monitor event names them (encap_report). */
+	struct encap_addrs addrs = {};
 
 	/* Nothing leaves the tunnel device except through us: no config, no traffic. */
 	if (!cfg)
@@ -210,7 +256,6 @@ int stf_encap(struct __sk_buff *skb)
 		goto out;
 	}
 
-	struct encap_addrs addrs;
 	__u8 tclass = (ip6->priority << 4) | (ip6->flow_lbl[0] >> 4);
 	reason = encap_addrs_for(cfg, ip6, &addrs);
 	if (reason != STF_C_encap)
@@ -228,7 +273,9 @@ int stf_encap(struct __sk_buff *skb)
 	 * parameters with TC_ACT_SHOT); what the device does later is beyond a tc program. */
 	if (action != TC_ACT_REDIRECT)
 		reason = STF_C_encap_redirect_failed;
-out:
-	stf_count(reason, len);
+out:;
+	struct stf_event *ev = stf_count(reason, len);
+	if (ev) /* a drop, and a monitor watches */
+		encap_report(skb, ev, cfg->ifindex, addrs.src, addrs.dst);
 	return reason == STF_C_encap ? action : TC_ACT_SHOT;
 }

@@ -5,7 +5,7 @@
 # The lists below follow `stf-xdp --help` and `stf-xdp COMMAND --help`; tests/package checks
 # that every command and option there is offered here.
 
-_stf_xdp_commands="attach detach status stats prefix filter check apply run slowpath"
+_stf_xdp_commands="attach detach status stats prefix filter check apply run slowpath monitor"
 _stf_xdp_global_opts="-j --json -v --verbose -n --netns -h --help -V --version"
 _stf_xdp_common_opts="-j --json -h --help"
 _stf_xdp_attach_opts="--local --mode --default-relay --relay --ttl --xdp-mode --permit-private --ingress-filter
@@ -55,7 +55,7 @@ _stf_xdp_option_value() {
 	--xdp-mode) _stf_xdp_reply "native generic" ;;
 	--ingress-filter | --loop-guard) _stf_xdp_reply "on off" ;;
 	--config) _stf_xdp_files ;;
-	--local | --default-relay | --relay | --ttl) COMPREPLY=() ;; # an address or a number: nothing to offer
+	--local | --default-relay | --relay | --ttl | --rate) COMPREPLY=() ;; # an address or a number: nothing to offer
 	*) return 1 ;;
 	esac
 	return 0
@@ -102,7 +102,7 @@ _stf_xdp() {
 		fi
 		case "$w" in
 		-n | --netns | --local | --mode | --default-relay | --relay | --ttl | --xdp-mode | --ingress-filter | \
-			--loop-guard | --config)
+			--loop-guard | --config | --rate)
 			prev_opt="$w"
 			;;
 		--netns=*) netns="${w#*=}" ;;
@@ -131,6 +131,7 @@ _stf_xdp() {
 		stats) _stf_xdp_reply "$_stf_xdp_common_opts --prometheus" ;;
 		apply) _stf_xdp_reply "$_stf_xdp_common_opts --dry-run" ;;
 		run) _stf_xdp_reply "$_stf_xdp_common_opts --config --keep" ;;
+		monitor) _stf_xdp_reply "$_stf_xdp_common_opts --rate" ;;
 		*) _stf_xdp_reply "$_stf_xdp_common_opts" ;;
 		esac
 		return 0
@@ -139,7 +140,7 @@ _stf_xdp() {
 	local n=${#args[@]}
 	case "$cmd" in
 	"") _stf_xdp_reply "$_stf_xdp_commands" ;;
-	attach | detach | status | stats | run)
+	attach | detach | status | stats | run | monitor)
 		[ "$n" -eq 0 ] && _stf_xdp_reply "$(_stf_xdp_ifaces)"
 		;;
 	check) [ "$n" -eq 0 ] && _stf_xdp_files ;;

@@ -45,6 +45,8 @@ struct RawArgs {
 	bool prometheus = false; // stats
 	bool dry_run = false;    // apply
 	bool keep = false;       // run
+	std::string rate;        // monitor --rate
+	bool rate_given = false; // "" given is an error, not the default
 	bool verbose = false;    // -v
 };
 
@@ -191,6 +193,15 @@ void add_args(CLI::App *c, const CommandSpec &spec, CommandTable &t, RawArgs &ra
 			->required();
 		c->add_flag("--keep", raw.keep, "leave the dataplane running when stopped");
 		break;
+	case Args::monitor:
+		add_iface(c, raw, false);
+		c->add_option("--rate", raw.rate,
+			      "events per second per CPU, 1 to " +
+				      std::to_string(STF_MONITOR_MAX_RATE) + " (default " +
+				      std::to_string(kDefaultMonitorRate) + ")")
+			->type_name("N")
+			->each([&raw](const std::string &) { raw.rate_given = true; });
+		break;
 	}
 }
 
@@ -313,6 +324,10 @@ Invocation to_invocation(const CommandSpec &spec, const CommandTable &t, const R
 		if (raw.prometheus && raw.json)
 			usage_error("--prometheus and -j are two output formats; choose one");
 		inv.prometheus = raw.prometheus;
+		break;
+	case Args::monitor:
+		if (raw.rate_given)
+			inv.rate = parse_monitor_rate(raw.rate);
 		break;
 	case Args::none:
 	case Args::iface_optional:

@@ -13,6 +13,9 @@
 
 namespace stf {
 
+// monitor's events per second per CPU when --rate is not given.
+constexpr uint32_t kDefaultMonitorRate = 100;
+
 enum class Command {
 	help,    // -h/--help anywhere: print Invocation::text
 	version, // -V/--version: print Invocation::text
@@ -30,6 +33,7 @@ enum class Command {
 	apply,
 	run,
 	slowpath,
+	monitor,
 };
 
 struct Invocation {
@@ -43,6 +47,8 @@ struct Invocation {
 	bool dry_run = false;
 	// run --keep
 	bool keep = false;
+	// monitor --rate: events per second per CPU
+	uint32_t rate = kDefaultMonitorRate;
 	// -v: libbpf's and the verifier's messages on stderr
 	bool verbose = false;
 	// -n NAME: the network namespace to run in ("" = the caller's).

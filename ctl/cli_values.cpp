@@ -42,4 +42,15 @@ unsigned parse_ttl(const std::string &text)
 	return v;
 }
 
+uint32_t parse_monitor_rate(const std::string &text)
+{
+	bool digits = !text.empty() && text.size() <= 5 && (text.size() == 1 || text[0] != '0') &&
+		      std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+	uint32_t v = digits ? static_cast<uint32_t>(std::stoul(text)) : 0;
+	if (!digits || v < 1 || v > STF_MONITOR_MAX_RATE)
+		usage_error("--rate: '" + text + "' is not an integer from 1 to " +
+			    std::to_string(STF_MONITOR_MAX_RATE));
+	return v;
+}
+
 } // namespace stf

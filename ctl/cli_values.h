@@ -22,6 +22,9 @@ uint32_t endpoint_address(const std::string &text, const char *what);
 // --ttl: decimal 1..255 without a leading zero.
 unsigned parse_ttl(const std::string &text);
 
+// monitor --rate: decimal 1..STF_MONITOR_MAX_RATE events per second per CPU.
+uint32_t parse_monitor_rate(const std::string &text);
+
 template <typename Enum>
 Enum parse_choice(const std::string &text, std::optional<Enum> (*parse)(std::string_view),
 		  const char *what, const char *choices)

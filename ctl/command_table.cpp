@@ -80,6 +80,26 @@ const char *const kSlowpathDetails =
 	"whether it runs. Exit 5 if one already runs in this namespace.\n\n"
 	"Example:\n  stf-xdp slowpath &\n  stf-xdp -n site slowpath\n";
 
+std::string monitor_details()
+{
+	return "Prints dropped packets as the dataplane drops them, one line each: time,\n"
+	       "interface, program (decap or encap), the drop reason (the names of stats),\n"
+	       "outer IPv4 source -> destination and inner IPv6 source -> destination ('-'\n"
+	       "where not parsed), and length. With -j, one JSON object a line (JSON lines):\n"
+	       "{\"event\": \"drop\", ...}, and {\"event\": \"hidden\", \"suppressed\": N,\n"
+	       "\"lost\": M} for the drops not shown since the start, whenever that changes\n"
+	       "and at the end.\n\n"
+	       "Sampled: at most --rate events per second per CPU; the other drops are only\n"
+	       "counted (\"N drops not shown\"), so a flood costs no more than asked for. The\n"
+	       "counters of stats count every drop either way. While no monitor runs the\n"
+	       "dataplane reports nothing and a drop costs one map read more.\n"
+	       "Runs until SIGINT or SIGTERM. A monitor killed outright stops the reports\n"
+	       "within " +
+	       std::to_string(STF_MONITOR_LEASE_NS / 1000000000) +
+	       " s. One monitor per interface: exit 5 if another watches it.\n\n"
+	       "Examples:\n  stf-xdp monitor eth0\n  stf-xdp monitor -j --rate 10 | jq .reason\n";
+}
+
 } // namespace
 
 const std::vector<CommandSpec> &command_table()
@@ -167,6 +187,8 @@ const std::vector<CommandSpec> &command_table()
 		{Command::slowpath, "", "slowpath",
 		 "serve outer fragments and IPv4 options (runs until stopped)", kSlowpathDetails,
 		 Args::none, slowpath_command},
+		{Command::monitor, "", "monitor", "show dropped packets as they happen (sampled)",
+		 monitor_details(), Args::monitor, monitor_command},
 	};
 	return table;
 }

@@ -23,6 +23,7 @@ enum class Args {
 	file,              // check: FILE.json
 	iface_file,        // apply: IFACE FILE.json [--dry-run]
 	service,           // run: IFACE --config FILE.json [--keep]
+	monitor,           // monitor: [IFACE] [--rate N]
 };
 
 struct CommandSpec {

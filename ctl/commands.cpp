@@ -9,6 +9,7 @@
 #include "dataplane.h"
 #include "error.h"
 #include "lock.h"
+#include "monitor.h"
 #include "netlink.h"
 #include "netns.h"
 #include "output.h"
@@ -237,6 +238,12 @@ void slowpath_command(const Invocation &, std::ostream &)
 {
 	// Its log is for the journal; standard output stays free for nothing.
 	run_slowpath(std::cerr);
+}
+
+void monitor_command(const Invocation &inv, std::ostream &out)
+{
+	std::vector<Dataplane> dps = selected(inv);
+	run_monitor(dps, inv.rate, inv.json, out);
 }
 
 void check_command(const Invocation &inv, std::ostream &out)

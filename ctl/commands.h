@@ -27,6 +27,7 @@ void service_command(const Invocation &inv, std::ostream &out); // run (service.
 void apply_config(const std::string &ifname, const std::string &path, std::ostream &out,
 		  bool json, bool dry_run);
 void slowpath_command(const Invocation &inv, std::ostream &out);
+void monitor_command(const Invocation &inv, std::ostream &out);
 
 // Runs the command inv names (help and version print inv.text), in inv.netns if given.
 void run_command(const Invocation &inv, std::ostream &out);

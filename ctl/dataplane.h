@@ -64,6 +64,14 @@ const char *attach_step_name(AttachStep s); // "tunnel_created", ...
 // rollback of every step can be exercised.
 using AttachStepHook = std::function<void(AttachStep)>;
 
+// The maps of `stf-xdp monitor` (monitor.h); -1 where a dataplane attached by an older
+// stf-xdp lacks them.
+struct MonitorMaps {
+	int monitor = -1; // stf_monitor_v1: the lease and the rate
+	int rate = -1;    // stf_evrate_v1: per-CPU rate limit state, suppressed and lost
+	int events = -1;  // stf_events_v1: the ring buffer
+};
+
 class Dataplane {
 public:
 	// Loads, configures and hooks everything, or changes nothing: on any failure (including
@@ -101,6 +109,9 @@ public:
 	// per-CPU counter map, for the slow path (slowpath.h).
 	uint32_t xdp_prog_id() const { return xdp_prog_id_; }
 	int counters_fd() const;
+	MonitorMaps monitor_maps() const;
+	// The interface's name (of an orphan: the one its tunnel's alias names).
+	const std::string &ifname() const { return ifname_; }
 	MapStore &maps() { return *maps_; }
 
 	Dataplane(Dataplane &&) noexcept;

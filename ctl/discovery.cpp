@@ -88,6 +88,13 @@ std::optional<Dataplane> Dataplane::bind(const std::string &ifname, uint32_t ifi
 
 int Dataplane::counters_fd() const { return bpf_map__fd(skel_->maps.stf_counters_v1); }
 
+MonitorMaps Dataplane::monitor_maps() const
+{
+	return MonitorMaps{bpf_map__fd(skel_->maps.stf_monitor_v1),
+			   bpf_map__fd(skel_->maps.stf_evrate_v1),
+			   bpf_map__fd(skel_->maps.stf_events_v1)};
+}
+
 std::vector<Dataplane> Dataplane::find_all()
 {
 	struct if_nameindex *list = if_nameindex();

@@ -32,6 +32,27 @@ struct {
 	__type(value, struct stf_counter);
 } stf_counters_v1 SEC(".maps") __weak;
 
+/* `stf-xdp monitor` (include/stf/contract.h): its lease and rate, the per-CPU rate limit and
+ * what it held back, and the ring buffer the sampled drop events go through. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct stf_monitor);
+} stf_monitor_v1 SEC(".maps") __weak;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct stf_event_rate);
+} stf_evrate_v1 SEC(".maps") __weak;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, STF_EVENTS_RING_BYTES);
+} stf_events_v1 SEC(".maps") __weak;
+
 /* Peer restriction (stf's "prefixlen 16 + IPv4 prefix"), generalised to allow/deny tries.
  * Room for a full blocklist (bench/README.md times 100,000 prefixes); NO_PREALLOC, so memory
  * is taken per prefix added, not for the room. The limit is not part of the layout: a running

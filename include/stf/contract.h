@@ -180,6 +180,63 @@ enum stf_counter_kind { STF_KIND_STAT, STF_KIND_PASS, STF_KIND_DROP };
 #define STF_C_OUTER_SRC_CLASS_BASE STF_C_outer_src_unspecified
 #define STF_C_ENCAP_DST_CLASS_BASE STF_C_encap_dst_unspecified
 
+/* DROP reasons as a bit set (bit id), so the BPF counter helper tells a drop from a pass or
+ * a decapsulation with one shift and test of a constant, no table look-up. */
+#define STF_KIND_BIT_STAT 0ull
+#define STF_KIND_BIT_PASS 0ull
+#define STF_KIND_BIT_DROP 1ull
+#define STF_X_DROPBIT(id, kind, name, desc) | ((id) < 64 ? STF_KIND_BIT_##kind << ((id) & 63) : 0ull)
+#define STF_DROP_MASK (0ull STF_COUNTER_LIST(STF_X_DROPBIT))
+/* Counters from id 64 on may be STAT or PASS only: the mask has no bit for them. */
+#define STF_X_DROPHIGH(id, kind, name, desc) + ((id) >= 64 && STF_KIND_BIT_##kind)
+
+/*
+ * `stf-xdp monitor`: sampled drop events. The monitor owns stf_monitor_v1 while it runs and
+ * renews a lease in it every second; the programs report a drop only while the lease lies in
+ * the future (bpf_ktime_get_ns, CLOCK_MONOTONIC), so a killed monitor stops the reports within
+ * STF_MONITOR_LEASE_NS, and a zero lease (nobody has ever watched, or the monitor's exit)
+ * costs one array read on the drop path and nothing at all on the others.
+ */
+#define STF_MONITOR_LEASE_NS 3000000000ull /* the monitor renews every second */
+#define STF_MONITOR_MAX_RATE 10000u        /* events per second per CPU */
+#define STF_EVENTS_RING_BYTES (256u * 1024) /* stf_events_v1: ~4000 events */
+
+/* The single value of stf_monitor_v1 (a one-slot array). */
+struct stf_monitor {
+	__u64 lease_ns; /* report drops while bpf_ktime_get_ns() < lease_ns; 0 = nobody watches */
+	__u32 rate;     /* events per second per CPU; beyond it drops are only counted */
+	__u32 pid;      /* the monitoring process, named when a second one is refused */
+};
+
+/* Per-CPU value of stf_evrate_v1: the rate limit's window and what it held back. */
+struct stf_event_rate {
+	__u64 window_ns;  /* start of the current one-second window */
+	__u64 sent;       /* events reported in that window */
+	__u64 suppressed; /* drops not reported: over the rate (cumulative) */
+	__u64 lost;       /* drops not reported: the ring buffer was full (cumulative) */
+};
+
+enum stf_event_prog { STF_EV_DECAP = 0, STF_EV_ENCAP = 1 };
+enum stf_event_flags {
+	STF_EV_OUTER = 1u << 0, /* outer_src/outer_dst are set */
+	STF_EV_INNER = 1u << 1, /* inner_src/inner_dst are set */
+};
+
+/* One record of stf_events_v1 (BPF_MAP_TYPE_RINGBUF). Addresses in network byte order. */
+struct stf_event {
+	__u64 time_ns;   /* bpf_ktime_get_ns() */
+	__u32 ifindex;   /* the attached interface (the config's ifindex) */
+	__u32 len;       /* frame length */
+	__u16 reason;    /* enum stf_counter_id, a DROP kind */
+	__u8 prog;       /* enum stf_event_prog */
+	__u8 flags;      /* enum stf_event_flags */
+	__be32 outer_src;
+	__be32 outer_dst;
+	__u32 pad0;
+	__u8 inner_src[16];
+	__u8 inner_dst[16];
+};
+
 #define STF_STATIC_ASSERT(c, m) _Static_assert(c, m)
 #ifdef __cplusplus
 #undef STF_STATIC_ASSERT
@@ -196,6 +253,11 @@ STF_STATIC_ASSERT(STF_C_encap_dst_subnet_broadcast - STF_C_ENCAP_DST_CLASS_BASE 
 			  STF_ADDR_SUBNET_BROADCAST - 1,
 		  "encap_dst_* counters must follow enum stf_addr_class");
 STF_STATIC_ASSERT(STF_COUNTER_COUNT_ == 64, "counter ids are append-only");
+STF_STATIC_ASSERT((0 STF_COUNTER_LIST(STF_X_DROPHIGH)) == 0,
+		  "a DROP counter id >= 64: STF_DROP_MASK holds ids 0..63; widen it");
+STF_STATIC_ASSERT(sizeof(struct stf_monitor) == 16, "stf_monitor layout");
+STF_STATIC_ASSERT(sizeof(struct stf_event_rate) == 32, "stf_event_rate layout");
+STF_STATIC_ASSERT(sizeof(struct stf_event) == 64, "stf_event layout");
 
 /* TTL used when none is configured (RFC 3056 does not say; Linux sit and stf inherit 64). */
 #define STF_DEFAULT_TTL 64

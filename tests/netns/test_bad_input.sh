@@ -63,11 +63,17 @@ for l in mine:
 assert len(progs) == 2, progs  # stf_decap (XDP) and stf_encap (tc)
 names = []
 for m in sorted({m for p in progs for m in j("bpftool", "-j", "prog", "show", "id", str(p))["map_ids"]}):
-    name = "%s(%d)" % (j("bpftool", "-j", "map", "show", "id", str(m))["name"], m)
+    info = j("bpftool", "-j", "map", "show", "id", str(m))
+    name = "%s(%d)" % (info["name"], m)
     names.append(name)
+    if info["type"] == "ringbuf":  # the monitor's events: no keys to dump (bpftool fails)
+        line("map", name, "ringbuf")
+        continue
     for e in j("bpftool", "-j", "map", "dump", "id", str(m)):
         if name.startswith("stf_counters_v1("):
             line("map", name, "key=" + hexs(e["key"]))  # values move with traffic; keys may not
+        elif "values" in e:  # another per-CPU map (the monitor's rate state): every CPU's value
+            line("map", name, "key=%s values=%s" % (hexs(e["key"]), ",".join(hexs(v["value"]) for v in e["values"])))
         else:
             line("map", name, "key=%s value=%s" % (hexs(e["key"]), hexs(e["value"])), e.get("formatted"))
 assert any(n.startswith("stf_counters_v1(") for n in names) and any(n.startswith("stf_config_v2(") for n in names), names

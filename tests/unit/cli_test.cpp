@@ -165,6 +165,23 @@ TEST(ParseCommandLine, DetachStatusStats)
 	EXPECT_EQ(parse({"stats", "eth0"}).ifname, "eth0");
 }
 
+TEST(ParseCommandLine, Monitor)
+{
+	Invocation m = parse({"monitor"});
+	EXPECT_EQ(m.command, Command::monitor);
+	EXPECT_EQ(m.ifname, "");
+	EXPECT_EQ(m.rate, kDefaultMonitorRate);
+	Invocation r = parse({"-j", "monitor", "eth0", "--rate", "10"});
+	EXPECT_TRUE(r.json);
+	EXPECT_EQ(r.ifname, "eth0");
+	EXPECT_EQ(r.rate, 10u);
+	EXPECT_EQ(parse({"monitor", "--rate", "10000"}).rate, 10000u);
+	for (const char *bad : {"0", "10001", "", "010", "1e3", "-5", "ten"})
+		EXPECT_THAT(usage({"monitor", "--rate", bad}),
+			    HasSubstr("--rate: '" + std::string(bad) + "' is not an integer from 1 to 10000"))
+			<< bad;
+}
+
 TEST(ParseCommandLine, Prefix)
 {
 	Invocation add = parse({"prefix", "add", "eth0", "203.0.113.77"});
@@ -427,7 +444,7 @@ TEST(Cli, EveryTableCommandHasHelpWithAnExample)
 	for (auto words : std::vector<std::vector<const char *>>{
 		     {"attach"}, {"detach"}, {"status"}, {"stats"}, {"prefix", "add"},
 		     {"prefix", "del"}, {"prefix", "list"}, {"filter", "add"}, {"filter", "del"},
-		     {"filter", "list"}, {"check"}, {"apply"}, {"run"}, {"slowpath"}}) {
+		     {"filter", "list"}, {"check"}, {"apply"}, {"run"}, {"slowpath"}, {"monitor"}}) {
 		std::vector<const char *> v{"stf-xdp"};
 		v.insert(v.end(), words.begin(), words.end());
 		v.push_back("--help");
