@@ -1,6 +1,8 @@
 // rtnetlink, the few operations stf-xdp needs: its tunnel device (a veth pair), IPv6 routes
 // with an MTU, and the IPv4 addresses of the host. Every call throws stf::Error (Exit::failure,
-// with errno and context) on failure. Acts in the caller's network namespace.
+// with errno, context and the kernel's extended-ACK text) on failure. Acts in the caller's
+// network namespace. Built on libmnl: netlink_core.{h,cpp} (socket, request, ACK and extack),
+// netlink_link.cpp, netlink_addr.cpp, netlink_route.cpp.
 #pragma once
 
 #include <cstdint>
