@@ -18,6 +18,7 @@
 #include "kill_point.h"
 #include "netlink.h"
 #include "rollback.h"
+#include "rules.h"
 #include "slowpath.h"
 #include "state.h"
 #include "stf.skel.h"
@@ -30,7 +31,6 @@ using namespace impl;
 
 namespace {
 
-constexpr unsigned kIpv6MinMtu = 1280;   // RFC 8200
 constexpr unsigned kPeerLinkMtu = 65535; // a veth's largest
 constexpr unsigned kRoute6toMetric = 1024;
 // 2002::/16 (and ::/0) into the tunnel. A route that exists already belongs to another
@@ -113,24 +113,9 @@ void Dataplane::validate(const AttachOptions &opts)
 	uint32_t ifindex = netlink::link_index(opts.ifname);
 	if (!ifindex)
 		throw Error(Exit::no_interface, "no such interface: " + opts.ifname);
-	unsigned link_mtu = netlink::link_mtu(ifindex);
-	if (link_mtu < kIpv6MinMtu + kTunnelOverheadBytes)
-		usage_error(ctx + ": MTU " + std::to_string(link_mtu) +
-			    " leaves a tunnel MTU below IPv6's minimum of 1280");
-	// Addresses merge_options cannot judge without the kernel: a connected subnet's
-	// broadcast is dropped by the dataplane both ways, so as a V4ADDR or relay it is a
-	// mistake to report now, not a silence to debug later.
-	const std::vector<uint32_t> bcasts = subnet_broadcasts();
-	auto is_bcast = [&bcasts](uint32_t a) {
-		return std::find(bcasts.begin(), bcasts.end(), a) != bcasts.end();
-	};
-	for (uint32_t a : opts.locals)
-		if (is_bcast(a))
-			usage_error("local address " + format_ipv4(a) +
-				    " is the broadcast address of a connected subnet");
-	if (opts.relay && is_bcast(*opts.relay))
-		usage_error("relay " + format_ipv4(*opts.relay) +
-			    " is the broadcast address of a connected subnet");
+	require_tunnel_mtu(netlink::link_mtu(ifindex), ctx);
+	// Addresses merge_options cannot judge without the kernel.
+	require_no_broadcast(opts.locals, opts.relay, subnet_broadcasts());
 }
 
 Dataplane Dataplane::attach(const AttachOptions &opts, const AttachStepHook &after_step)
@@ -160,7 +145,7 @@ Dataplane Dataplane::attach(const AttachOptions &opts, const AttachStepHook &aft
 				    ctx + ": the interface already has an XDP program (id " +
 					    std::to_string(x.prog_id) + ")");
 	}
-	const unsigned tun_mtu = netlink::link_mtu(ifindex) - kTunnelOverheadBytes;
+	const unsigned tun_mtu = require_tunnel_mtu(netlink::link_mtu(ifindex), ctx);
 	const std::vector<uint32_t> bcasts = subnet_broadcasts();
 
 	Dataplane dp;
@@ -295,8 +280,9 @@ std::vector<std::string> Dataplane::follow_host()
 		return changed;
 	stf_config cfg = maps_->config();
 	const unsigned link = netlink::link_mtu(ifindex_), now = netlink::link_mtu(tun_ifindex_);
-	if (link >= kIpv6MinMtu + kTunnelOverheadBytes && link - kTunnelOverheadBytes != now) {
-		const unsigned want = link - kTunnelOverheadBytes;
+	const std::optional<unsigned> fits = tunnel_mtu_for(link);
+	if (fits && *fits != now) {
+		const unsigned want = *fits;
 		// The device and the routes through it: the routes' MTU is what Packet Too Big says.
 		netlink::set_link_mtu(tun_ifindex_, want);
 		static const uint8_t six_to_four[16] = {0x20, 0x02};
@@ -305,9 +291,9 @@ std::vector<std::string> Dataplane::follow_host()
 		if (cfg.relay)
 			netlink::add_route6(any, 0, tun_ifindex_, want, kRouteRelayMetric, true);
 		changed.push_back("tunnel mtu " + std::to_string(now) + " -> " + std::to_string(want));
-	} else if (link < kIpv6MinMtu + kTunnelOverheadBytes && link) {
-		changed.push_back("link mtu " + std::to_string(link) +
-				  " leaves a tunnel MTU below 1280: tunnel mtu left at " +
+	} else if (!fits && link) {
+		changed.push_back("link mtu " + std::to_string(link) + " leaves a tunnel MTU below " +
+				  std::to_string(kIpv6MinMtu) + ": tunnel mtu left at " +
 				  std::to_string(now));
 	}
 	const std::vector<uint32_t> bcasts = subnet_broadcasts();
