@@ -127,7 +127,8 @@ _stf_xdp() {
 	if [[ "$cur" == -* ]]; then
 		case "$cmd" in
 		"") _stf_xdp_reply "$_stf_xdp_global_opts" ;;
-		attach) _stf_xdp_reply "$_stf_xdp_common_opts $_stf_xdp_attach_opts" ;;
+		attach) _stf_xdp_reply "$_stf_xdp_common_opts $_stf_xdp_attach_opts --dry-run" ;;
+		detach) _stf_xdp_reply "$_stf_xdp_common_opts --dry-run" ;;
 		stats) _stf_xdp_reply "$_stf_xdp_common_opts --prometheus" ;;
 		apply) _stf_xdp_reply "$_stf_xdp_common_opts --dry-run" ;;
 		run) _stf_xdp_reply "$_stf_xdp_common_opts --config --keep" ;;

@@ -7,6 +7,7 @@
 
 #include "error.h"
 #include "rollback.h"
+#include "rules.h"
 #include "state.h"
 
 namespace stf {
@@ -68,17 +69,8 @@ void apply_plan(const Plan &plan, MapStore &maps, RouteOps &routes)
 		usage_error("cannot change in place: " + what + "; detach and attach instead");
 	}
 	const stf_config now = maps.config();
-	if (plan.target.locals.size() > STF_MAX_LOCAL)
-		usage_error("at most " + std::to_string(STF_MAX_LOCAL) + " local addresses");
-	for (unsigned i = 0; i < now.n_bcast && i < STF_MAX_BCAST; i++) {
-		for (uint32_t a : plan.target.locals)
-			if (now.bcast[i] == htonl(a))
-				usage_error("local address " + format_ipv4(a) +
-					    " is the broadcast address of a connected subnet");
-		if (plan.target.relay && now.bcast[i] == htonl(*plan.target.relay))
-			usage_error("relay " + format_ipv4(*plan.target.relay) +
-				    " is the broadcast address of a connected subnet");
-	}
+	require_local_count(plan.target.locals.size());
+	require_no_broadcast(plan.target.locals, plan.target.relay, config_broadcasts(now));
 	// A prefix moving between allow and deny leaves the old table before it enters the new
 	// one, or filter_add would refuse a contradiction that exists only half-way through.
 	using Entry = std::pair<FilterKind, Ipv4Prefix>;

@@ -43,7 +43,7 @@ struct RawArgs {
 	std::string netns;   // -n
 	bool netns_given = false;
 	bool prometheus = false; // stats
-	bool dry_run = false;    // apply
+	bool dry_run = false;    // apply, attach, detach
 	bool keep = false;       // run
 	std::string rate;        // monitor --rate
 	bool rate_given = false; // "" given is an error, not the default
@@ -149,6 +149,11 @@ void add_attach_options(CLI::App *c, CommandTable &t, RawArgs &raw)
 			   ->type_name("FILE.json");
 }
 
+void add_dry_run(CLI::App *c, RawArgs &raw)
+{
+	c->add_flag("--dry-run", raw.dry_run, "print what would change; change nothing");
+}
+
 // A command's arguments, by the shape the table gives.
 void add_args(CLI::App *c, const CommandSpec &spec, CommandTable &t, RawArgs &raw)
 {
@@ -164,6 +169,7 @@ void add_args(CLI::App *c, const CommandSpec &spec, CommandTable &t, RawArgs &ra
 		break;
 	case Args::iface:
 		add_iface(c, raw, true);
+		add_dry_run(c, raw);
 		break;
 	case Args::iface_address:
 		add_iface(c, raw, true);
@@ -177,6 +183,7 @@ void add_args(CLI::App *c, const CommandSpec &spec, CommandTable &t, RawArgs &ra
 	case Args::attach:
 		add_iface(c, raw, true);
 		add_attach_options(c, t, raw);
+		add_dry_run(c, raw);
 		break;
 	case Args::file:
 		add_positional(c, "FILE", raw.file, "the JSON config file");
@@ -184,7 +191,7 @@ void add_args(CLI::App *c, const CommandSpec &spec, CommandTable &t, RawArgs &ra
 	case Args::iface_file:
 		add_iface(c, raw, true);
 		add_positional(c, "FILE", raw.file, "the JSON config file");
-		c->add_flag("--dry-run", raw.dry_run, "print what would change; change nothing");
+		add_dry_run(c, raw);
 		break;
 	case Args::service:
 		add_iface(c, raw, true);
@@ -287,6 +294,7 @@ Invocation to_invocation(const CommandSpec &spec, const CommandTable &t, const R
 		inv.ifname = checked_ifname(raw.ifname);
 	switch (spec.args) {
 	case Args::attach:
+		inv.dry_run = raw.dry_run;
 		inv.request = attach_request(t, raw);
 		if (t.config->count()) {
 			if (raw.config.empty())
@@ -329,9 +337,11 @@ Invocation to_invocation(const CommandSpec &spec, const CommandTable &t, const R
 		if (raw.rate_given)
 			inv.rate = parse_monitor_rate(raw.rate);
 		break;
+	case Args::iface:
+		inv.dry_run = raw.dry_run;
+		break;
 	case Args::none:
 	case Args::iface_optional:
-	case Args::iface:
 		break;
 	}
 	if (raw.netns_given && raw.netns.empty())

@@ -43,7 +43,7 @@ struct Invocation {
 
 	// stats --prometheus
 	bool prometheus = false;
-	// apply --dry-run
+	// attach, detach, apply --dry-run
 	bool dry_run = false;
 	// run --keep
 	bool keep = false;

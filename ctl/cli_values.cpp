@@ -7,6 +7,7 @@
 
 #include "addr.h"
 #include "options.h"
+#include "rules.h"
 
 namespace stf {
 
@@ -36,9 +37,8 @@ unsigned parse_ttl(const std::string &text)
 	bool digits = !text.empty() && text.size() <= 3 && (text.size() == 1 || text[0] != '0') &&
 		      std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
 	unsigned v = digits ? static_cast<unsigned>(std::stoul(text)) : 0;
-	if (!digits || v < kMinTtl || v > kMaxTtl)
-		usage_error("--ttl: '" + text + "' is not an integer from " + std::to_string(kMinTtl) +
-			    " to " + std::to_string(kMaxTtl));
+	if (!digits || !valid_ttl(v))
+		usage_error("--ttl: '" + text + "' is not " + ttl_range_text());
 	return v;
 }
 

@@ -11,7 +11,8 @@ namespace {
 std::string attach_details()
 {
 	return "Loads the dataplane and hooks it to IFACE. All or nothing: on any failure every\n"
-	       "step already taken is undone.\n\n"
+	       "step already taken is undone. --dry-run checks everything attach would and\n"
+	       "prints its steps, changing nothing.\n\n"
 	       "Modes:\n"
 	       "  router        a 6to4 site: decapsulate for our 2002:V4ADDR::/48 (default)\n"
 	       "  relay         6to4 <-> native IPv6: decapsulate for any inner destination\n"
@@ -109,7 +110,8 @@ const std::vector<CommandSpec> &command_table()
 		 attach_details(), Args::attach, attach_command},
 		{Command::detach, "", "detach", "stop the tunnel on an interface",
 		 "Removes the XDP program, the tunnel device with its tc program, and the\n"
-		 "routes through it.\n\nExample:\n  stf-xdp detach eth0\n",
+		 "routes through it. --dry-run prints the steps, changing nothing.\n\n"
+		 "Examples:\n  stf-xdp detach eth0 --dry-run\n  stf-xdp detach eth0\n",
 		 Args::iface, detach_command},
 		{Command::status, "", "status", "show the configuration",
 		 "Shows, per interface: mode, tunnel device and MTU, local V4ADDRs with their\n"

@@ -16,10 +16,10 @@ enum class Args {
 	none,              // slowpath
 	iface_optional,    // status, prefix list, filter list: [IFACE]
 	stats,             // stats: [IFACE] [--prometheus]
-	iface,             // detach: IFACE
+	iface,             // detach: IFACE [--dry-run]
 	iface_address,     // prefix add/del: IFACE ADDRESS
 	iface_kind_prefix, // filter add/del: IFACE KIND PREFIX
-	attach,            // attach: IFACE and the attach options
+	attach,            // attach: IFACE and the attach options [--dry-run]
 	file,              // check: FILE.json
 	iface_file,        // apply: IFACE FILE.json [--dry-run]
 	service,           // run: IFACE --config FILE.json [--keep]

@@ -4,6 +4,7 @@
 
 #include "command_table.h"
 #include "apply.h"
+#include "attach_plan.h"
 #include "bpf_kernel.h"
 #include "config_file.h"
 #include "dataplane.h"
@@ -51,16 +52,19 @@ std::vector<AttachmentInfo> infos(const Invocation &inv)
 
 // The V4ADDR when --local is not given: the interface's IPv4 address, if it has exactly one.
 // Guessing among several would pick the prefix the whole site is numbered from.
-uint32_t interface_address(const std::string &ifname, uint32_t ifindex)
+uint32_t interface_address(const std::string &ifname, uint32_t ifindex, const HostSnapshot &snap)
 {
-	std::vector<netlink::Ipv4Address> addrs = netlink::ipv4_addresses(ifindex);
+	std::vector<uint32_t> addrs;
+	for (const AddressState &a : snap.addresses)
+		if (a.ifindex == ifindex)
+			addrs.push_back(a.addr);
 	if (addrs.size() == 1)
-		return addrs[0].addr;
+		return addrs[0];
 	if (addrs.empty())
 		usage_error(ifname + " has no IPv4 address; pass --local A.B.C.D");
 	std::string list;
-	for (const auto &a : addrs)
-		list += (list.empty() ? "" : ", ") + format_ipv4(a.addr);
+	for (uint32_t a : addrs)
+		list += (list.empty() ? "" : ", ") + format_ipv4(a);
 	usage_error(ifname + " has several IPv4 addresses (" + list +
 		    "); pass --local A.B.C.D to choose (repeat it for several)");
 }
@@ -68,22 +72,23 @@ uint32_t interface_address(const std::string &ifname, uint32_t ifindex)
 
 // The configuration attach and apply aim for: the file, the command line over it, and the
 // interface's own address as the V4ADDR when none is given. All usage errors come out here,
-// before the state is looked at (README, exit codes).
+// before the state is looked at (README, exit codes). snap is the kernel state it was judged
+// against, for the plan.
 AttachOptions desired_options(const std::string &ifname, const AttachRequest &file,
-			      const AttachRequest &cli)
+			      const AttachRequest &cli, const HostSnapshot &snap)
 {
 	AttachOptions opts = merge_options(ifname, file, cli);
-	uint32_t ifindex = netlink::link_index(ifname);
-	if (!ifindex)
+	const LinkState *link = snap.link(ifname);
+	if (!link)
 		throw Error(Exit::no_interface, "no such interface: " + ifname);
 	if (opts.locals.empty()) {
 		// Validated exactly as if it had been given with --local, and before the state
 		// check: a relay equal to the interface's address is a usage error either way.
 		AttachRequest with_local = cli;
-		with_local.locals = std::vector<uint32_t>{interface_address(ifname, ifindex)};
+		with_local.locals = std::vector<uint32_t>{interface_address(ifname, link->index, snap)};
 		opts = merge_options(ifname, file, with_local);
 	}
-	Dataplane::validate(opts);
+	validate_attach(opts, snap);
 	return opts;
 }
 
@@ -113,11 +118,15 @@ void attach_command(const Invocation &inv, std::ostream &out)
 {
 	StateLock lock;
 	AttachRequest file = inv.config_path ? load_config_file(*inv.config_path) : AttachRequest{};
-	AttachOptions opts = desired_options(inv.ifname, file, inv.request);
+	const HostSnapshot snap = netlink::read_snapshot();
+	AttachOptions opts = desired_options(inv.ifname, file, inv.request, snap);
 	if (Dataplane::find(inv.ifname))
 		throw Error(Exit::already_attached,
 			    "stf-xdp is already attached to " + inv.ifname + " (detach it first)");
-	Dataplane dp = Dataplane::attach(opts);
+	const AttachPlan plan = plan_attach(opts, snap);
+	if (inv.dry_run)
+		return print_steps(out, inv.ifname, plan.steps, {}, true, inv.json);
+	Dataplane dp = Dataplane::attach(opts, plan);
 	print_attached(out, dp.info(), inv.json);
 }
 
@@ -125,15 +134,14 @@ void apply_config(const std::string &ifname, const std::string &path, std::ostre
 		  bool json, bool dry_run)
 {
 	StateLock lock;
-	AttachOptions want = desired_options(ifname, load_config_file(path), {});
+	const HostSnapshot snap = netlink::read_snapshot();
+	AttachOptions want = desired_options(ifname, load_config_file(path), {}, snap);
 	std::optional<Dataplane> dp = Dataplane::find(ifname);
 	if (!dp) {
-		if (dry_run) {
-			Plan p;
-			p.steps.push_back("attach (not attached now)");
-			return print_plan(out, ifname, p, true, json);
-		}
-		Dataplane fresh = Dataplane::attach(want);
+		const AttachPlan attach = plan_attach(want, snap);
+		if (dry_run)
+			return print_steps(out, ifname, attach.steps, {}, true, json);
+		Dataplane fresh = Dataplane::attach(want, attach);
 		return print_attached(out, fresh.info(), json);
 	}
 	const AttachmentInfo now = dp->info();
@@ -158,22 +166,29 @@ void apply_command(const Invocation &inv, std::ostream &out)
 void detach_command(const Invocation &inv, std::ostream &out)
 {
 	StateLock lock;
+	const HostSnapshot snap = netlink::read_snapshot();
 	// What a killed attach or detach left is not an attachment; detach finishes removing it.
-	if (Dataplane::remove_incomplete(inv.ifname)) {
-		print_detached(out, inv.ifname, inv.json);
-		return;
+	if (std::optional<DetachPlan> leftover = plan_remove_leftover(inv.ifname, snap)) {
+		if (inv.dry_run)
+			return print_steps(out, inv.ifname, leftover->steps, {}, true, inv.json);
+		Dataplane::remove_incomplete(inv.ifname);
+		return print_detached(out, inv.ifname, inv.json);
 	}
+	std::optional<Dataplane> dp;
 	try {
-		attached_to(inv.ifname).detach();
+		dp = attached_to(inv.ifname);
 	} catch (const Error &e) {
 		// The interface was deleted while attached: remove the tunnel it left behind.
 		if (e.code() != Exit::no_interface)
 			throw;
-		std::optional<Dataplane> orphan = Dataplane::find_orphan(inv.ifname);
-		if (!orphan)
+		dp = Dataplane::find_orphan(inv.ifname);
+		if (!dp)
 			throw;
-		orphan->detach();
 	}
+	const DetachPlan plan = plan_detach(dp->info(), snap);
+	if (inv.dry_run)
+		return print_steps(out, inv.ifname, plan.steps, {}, true, inv.json);
+	dp->detach();
 	print_detached(out, inv.ifname, inv.json);
 }
 

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "error.h"
+#include "rules.h"
 
 namespace stf {
 
@@ -57,11 +58,8 @@ public:
 	unsigned ttl(const json &v) const
 	{
 		// is_number_integer() is false for 64.0 and for booleans: both are typos here.
-		bool ok = v.is_number_integer() && v.get<long long>() >= kMinTtl &&
-			  v.get<long long>() <= kMaxTtl;
-		if (!ok)
-			fail("ttl", "expected an integer from " + std::to_string(kMinTtl) + " to " +
-					    std::to_string(kMaxTtl));
+		if (!v.is_number_integer() || !valid_ttl(v.get<long long>()))
+			fail("ttl", "expected " + ttl_range_text());
 		return v.get<unsigned>();
 	}
 

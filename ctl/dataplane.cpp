@@ -18,10 +18,10 @@
 #include "kill_point.h"
 #include "netlink.h"
 #include "rollback.h"
+#include "rules.h"
 #include "slowpath.h"
 #include "state.h"
 #include "stf.skel.h"
-#include "stf/addr_class.h"
 #include "sysctl.h"
 
 namespace stf {
@@ -30,9 +30,7 @@ using namespace impl;
 
 namespace {
 
-constexpr unsigned kIpv6MinMtu = 1280;   // RFC 8200
 constexpr unsigned kPeerLinkMtu = 65535; // a veth's largest
-constexpr unsigned kRoute6toMetric = 1024;
 // 2002::/16 (and ::/0) into the tunnel. A route that exists already belongs to another
 // tunnel of this namespace: which one should carry 6to4 would be ambiguous.
 void add_tunnel_route(const uint8_t (&prefix)[16], uint8_t len, uint32_t tun, unsigned mtu,
@@ -48,21 +46,6 @@ void add_tunnel_route(const uint8_t (&prefix)[16], uint8_t len, uint32_t tun, un
 				    " is already routed in this network namespace (another "
 				    "stf-xdp attachment or tunnel); one attachment per namespace");
 	}
-}
-
-
-// Broadcasts that the constant ranges do not already reject (lo's 127.255.255.255 is
-// loopback anyway): each entry costs a compare per packet.
-std::vector<uint32_t> subnet_broadcasts()
-{
-	std::vector<uint32_t> out;
-	for (const auto &a : netlink::ipv4_addresses()) {
-		auto b = subnet_broadcast(a.addr, a.prefixlen);
-		if (b && stf_addr4_class(*b, true) == STF_ADDR_OK &&
-		    std::find(out.begin(), out.end(), *b) == out.end())
-			out.push_back(*b);
-	}
-	return out;
 }
 
 } // namespace
@@ -100,40 +83,17 @@ const char *attach_step_name(AttachStep s)
 	return "?";
 }
 
-std::string tunnel_name(uint32_t ifindex) { return "stf" + std::to_string(ifindex); }
-std::string tunnel_peer_name(uint32_t ifindex) { return tunnel_name(ifindex) + "p"; }
-
 Dataplane::Dataplane(Dataplane &&) noexcept = default;
 Dataplane &Dataplane::operator=(Dataplane &&) noexcept = default;
 Dataplane::~Dataplane() = default;
 
-void Dataplane::validate(const AttachOptions &opts)
+Dataplane Dataplane::attach(const AttachOptions &opts, const AttachStepHook &after_step)
 {
-	const std::string ctx = "attach " + opts.ifname;
-	uint32_t ifindex = netlink::link_index(opts.ifname);
-	if (!ifindex)
-		throw Error(Exit::no_interface, "no such interface: " + opts.ifname);
-	unsigned link_mtu = netlink::link_mtu(ifindex);
-	if (link_mtu < kIpv6MinMtu + kTunnelOverheadBytes)
-		usage_error(ctx + ": MTU " + std::to_string(link_mtu) +
-			    " leaves a tunnel MTU below IPv6's minimum of 1280");
-	// Addresses merge_options cannot judge without the kernel: a connected subnet's
-	// broadcast is dropped by the dataplane both ways, so as a V4ADDR or relay it is a
-	// mistake to report now, not a silence to debug later.
-	const std::vector<uint32_t> bcasts = subnet_broadcasts();
-	auto is_bcast = [&bcasts](uint32_t a) {
-		return std::find(bcasts.begin(), bcasts.end(), a) != bcasts.end();
-	};
-	for (uint32_t a : opts.locals)
-		if (is_bcast(a))
-			usage_error("local address " + format_ipv4(a) +
-				    " is the broadcast address of a connected subnet");
-	if (opts.relay && is_bcast(*opts.relay))
-		usage_error("relay " + format_ipv4(*opts.relay) +
-			    " is the broadcast address of a connected subnet");
+	return attach(opts, plan_attach(opts, netlink::read_snapshot()), after_step);
 }
 
-Dataplane Dataplane::attach(const AttachOptions &opts, const AttachStepHook &after_step)
+Dataplane Dataplane::attach(const AttachOptions &opts, const AttachPlan &plan,
+			    const AttachStepHook &after_step)
 {
 	quiet_libbpf();
 	auto done = [&after_step](AttachStep s) {
@@ -142,26 +102,22 @@ Dataplane Dataplane::attach(const AttachOptions &opts, const AttachStepHook &aft
 		kill_point(attach_step_name(s));
 	};
 	const std::string ctx = "attach " + opts.ifname;
-	uint32_t ifindex = netlink::link_index(opts.ifname);
-	if (!ifindex)
-		throw Error(Exit::no_interface, "no such interface: " + opts.ifname);
-	validate(opts); // usage errors before anything about the interface's state
-	const std::string tun = tunnel_name(ifindex);
-	remove_incomplete(opts.ifname); // a killed attach or detach: finish removing it
-	if (netlink::link_index(tun) || netlink::link_index(tunnel_peer_name(ifindex)))
-		throw Error(Exit::already_attached,
-			    ctx + ": device " + tun + " or " + tunnel_peer_name(ifindex) +
-				    " exists and is not a working stf-xdp tunnel; remove it first");
+	// The plan has made every check its snapshot allows (plan_attach).
+	const uint32_t ifindex = plan.ifindex;
+	const std::string tun = plan.tunnel;
 	const bool decap = opts.mode != Mode::return_relay;
-	if (decap) {
+	if (plan.remove_leftover) // a killed attach or detach: finish removing it
+		remove_incomplete(opts.ifname);
+	// The plan could not tell a leftover's own XDP program (gone with it now) from another.
+	if (decap && plan.remove_leftover) {
 		XdpState x = query_xdp(ifindex);
 		if (x.prog_id)
 			throw Error(Exit::already_attached,
 				    ctx + ": the interface already has an XDP program (id " +
 					    std::to_string(x.prog_id) + ")");
 	}
-	const unsigned tun_mtu = netlink::link_mtu(ifindex) - kTunnelOverheadBytes;
-	const std::vector<uint32_t> bcasts = subnet_broadcasts();
+	const unsigned tun_mtu = plan.tunnel_mtu;
+	const std::vector<uint32_t> &bcasts = plan.broadcasts;
 
 	Dataplane dp;
 	dp.ifname_ = opts.ifname;
@@ -176,7 +132,7 @@ Dataplane Dataplane::attach(const AttachOptions &opts, const AttachStepHook &aft
 	// The peer's MTU is the largest so the slow path can transmit on it whatever it
 	// reassembled (bpf/inject.bpf.c); the peer sends nothing else of its own.
 	netlink::create_veth(tun, tunnel_peer_name(ifindex), tun_mtu, kPeerLinkMtu,
-			     kAliasPrefix + opts.ifname + kIncomplete);
+			     tunnel_alias(opts.ifname, false));
 	uint32_t tun_ifindex = netlink::link_index(tun);
 	rollback.add([tun_ifindex] { netlink::delete_link(tun_ifindex); });
 	dp.tun_ifindex_ = tun_ifindex;
@@ -235,7 +191,7 @@ Dataplane Dataplane::attach(const AttachOptions &opts, const AttachStepHook &aft
 	// Routes through the tunnel go with the device as well.
 	static const uint8_t six_to_four[16] = {0x20, 0x02};
 	static const uint8_t any[16] = {};
-	add_tunnel_route(six_to_four, 16, tun_ifindex, tun_mtu, kRoute6toMetric, ctx);
+	add_tunnel_route(six_to_four, 16, tun_ifindex, tun_mtu, kRoute6to4Metric, ctx);
 	done(AttachStep::route_6to4);
 	if (opts.relay) {
 		add_tunnel_route(any, 0, tun_ifindex, tun_mtu, kRouteRelayMetric, ctx);
@@ -266,7 +222,7 @@ Dataplane Dataplane::attach(const AttachOptions &opts, const AttachStepHook &aft
 		done(AttachStep::decap_hooked);
 	}
 	// The one change that makes it an attachment, after which a kill leaves the new state.
-	netlink::set_link_alias(tun_ifindex, kAliasPrefix + opts.ifname);
+	netlink::set_link_alias(tun_ifindex, tunnel_alias(opts.ifname, true));
 	rollback.commit();
 	return dp;
 }
@@ -274,15 +230,24 @@ Dataplane Dataplane::attach(const AttachOptions &opts, const AttachStepHook &aft
 void Dataplane::detach()
 {
 	// First mark it: killed from here on, what is left is removed by the next invocation.
-	netlink::set_link_alias(tun_ifindex_, kAliasPrefix + ifname_ + kIncomplete);
-	kill_point("detach_marked");
-	if (xdp_prog_id_) {
-		Fd prog(bpf_prog_get_fd_by_id(xdp_prog_id_));
-		remove_own_xdp(ifindex_, prog.get(), xdp_mode_.value_or(XdpMode::native),
-			       "detach " + ifname_);
-		xdp_prog_id_ = 0;
-		kill_point("detach_xdp_removed");
+	const bool had_xdp = xdp_prog_id_ != 0;
+	netlink::set_link_alias(tun_ifindex_, tunnel_alias(ifname_, false));
+	{
+		// Until the XDP program is gone, a failure leaves the attachment as it was; after,
+		// the mark stays and the next invocation removes what is left.
+		Rollback unmark;
+		unmark.add([this] { netlink::set_link_alias(tun_ifindex_, tunnel_alias(ifname_, true)); });
+		kill_point("detach_marked");
+		if (xdp_prog_id_) {
+			Fd prog(bpf_prog_get_fd_by_id(xdp_prog_id_));
+			remove_own_xdp(ifindex_, prog.get(), xdp_mode_.value_or(XdpMode::native),
+				       "detach " + ifname_);
+			xdp_prog_id_ = 0;
+		}
+		unmark.commit();
 	}
+	if (had_xdp)
+		kill_point("detach_xdp_removed");
 	// The tc filter, the clsact qdisc, the routes and the peer all go with the device.
 	netlink::delete_link(tun_ifindex_);
 	tun_ifindex_ = 0;
@@ -295,22 +260,23 @@ std::vector<std::string> Dataplane::follow_host()
 		return changed;
 	stf_config cfg = maps_->config();
 	const unsigned link = netlink::link_mtu(ifindex_), now = netlink::link_mtu(tun_ifindex_);
-	if (link >= kIpv6MinMtu + kTunnelOverheadBytes && link - kTunnelOverheadBytes != now) {
-		const unsigned want = link - kTunnelOverheadBytes;
+	const std::optional<unsigned> fits = tunnel_mtu_for(link);
+	if (fits && *fits != now) {
+		const unsigned want = *fits;
 		// The device and the routes through it: the routes' MTU is what Packet Too Big says.
 		netlink::set_link_mtu(tun_ifindex_, want);
 		static const uint8_t six_to_four[16] = {0x20, 0x02};
 		static const uint8_t any[16] = {};
-		netlink::add_route6(six_to_four, 16, tun_ifindex_, want, kRoute6toMetric, true);
+		netlink::add_route6(six_to_four, 16, tun_ifindex_, want, kRoute6to4Metric, true);
 		if (cfg.relay)
 			netlink::add_route6(any, 0, tun_ifindex_, want, kRouteRelayMetric, true);
 		changed.push_back("tunnel mtu " + std::to_string(now) + " -> " + std::to_string(want));
-	} else if (link < kIpv6MinMtu + kTunnelOverheadBytes && link) {
-		changed.push_back("link mtu " + std::to_string(link) +
-				  " leaves a tunnel MTU below 1280: tunnel mtu left at " +
+	} else if (!fits && link) {
+		changed.push_back("link mtu " + std::to_string(link) + " leaves a tunnel MTU below " +
+				  std::to_string(kIpv6MinMtu) + ": tunnel mtu left at " +
 				  std::to_string(now));
 	}
-	const std::vector<uint32_t> bcasts = subnet_broadcasts();
+	const std::vector<uint32_t> bcasts = netlink::read_snapshot().subnet_broadcasts();
 	std::vector<uint32_t> had;
 	for (unsigned k = 0; k < cfg.n_bcast && k < STF_MAX_BCAST; k++)
 		had.push_back(ntohl(cfg.bcast[k]));

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "attach_plan.h"
 #include "maps.h"
 #include "model.h"
 #include "options.h"
@@ -35,14 +36,6 @@ public:
 private:
 	stf_bpf *skel_ = nullptr;
 };
-
-// The metric of a relay's ::/0 into the tunnel: behind any native default route.
-constexpr unsigned kRouteRelayMetric = 2048;
-
-// Tunnel device name for an interface: "stf<ifindex>", peer "stf<ifindex>p". Derived from
-// the ifindex, not the name, so a rename cannot orphan it and 15 characters always suffice.
-std::string tunnel_name(uint32_t ifindex);
-std::string tunnel_peer_name(uint32_t ifindex);
 
 // The steps of an attach after which kernel state exists that a failure must undo, in the
 // order attach takes them. route_default happens only with a relay, decap_hooked only in the
@@ -74,14 +67,13 @@ struct MonitorMaps {
 
 class Dataplane {
 public:
-	// Loads, configures and hooks everything, or changes nothing: on any failure (including
-	// an exception from after_step) every step already taken is undone before the exception
-	// propagates.
+	// Carries out plan (plan_attach of opts and a snapshot): loads, configures and hooks
+	// everything, or changes nothing: on any failure (including an exception from
+	// after_step) every step already taken is undone before the exception propagates.
+	static Dataplane attach(const AttachOptions &opts, const AttachPlan &plan,
+				const AttachStepHook &after_step = {});
+	// The same with a plan made from a fresh snapshot.
 	static Dataplane attach(const AttachOptions &opts, const AttachStepHook &after_step = {});
-	// The checks of opts that need the kernel but not the interface's attachment state (its
-	// MTU, the connected subnets' broadcasts): usage errors, so they come before "already
-	// attached". attach() runs them first too.
-	static void validate(const AttachOptions &opts);
 	// The dataplane attached to ifname, or nullopt if stf-xdp is not attached there.
 	// Throws Exit::no_interface if ifname does not exist.
 	static std::optional<Dataplane> find(const std::string &ifname);
@@ -96,7 +88,8 @@ public:
 	// removes the tunnel.
 	static std::optional<Dataplane> find_orphan(const std::string &ifname);
 
-	// Removes program, hooks, tunnel device and routes.
+	// Removes program, hooks, tunnel device and routes, in plan_detach's order. If the XDP
+	// program cannot be removed, the attachment is left as it was.
 	void detach();
 
 	AttachmentInfo info() const;

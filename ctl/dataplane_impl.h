@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 
+#include "attach_plan.h"
 #include "maps.h"
 
 struct stf_bpf;
@@ -20,13 +21,7 @@ namespace stf::impl {
 constexpr __u32 kTcHandle = 1;
 constexpr __u32 kTcPriority = 1;
 
-// The tunnel's IFLA_IFALIAS names its interface, so the tunnel can be found (and removed)
-// even after the interface, and with it the ifindex in the tunnel's name, is gone.
-inline const std::string kAliasPrefix = "stf-xdp tunnel of ";
-// Until attach has finished, and from the moment detach starts, the alias carries this mark:
-// a process killed in between leaves a device the next invocation recognises as a leftover
-// to remove, never as an attachment (the kernel state is the only state there is).
-inline const std::string kIncomplete = " (incomplete)";
+// The alias marks (kAliasPrefix, kIncomplete) are in attach_plan.h.
 
 bool ends_with(const std::string &s, const std::string &tail);
 

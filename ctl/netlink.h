@@ -1,12 +1,16 @@
 // rtnetlink, the few operations stf-xdp needs: its tunnel device (a veth pair), IPv6 routes
 // with an MTU, and the IPv4 addresses of the host. Every call throws stf::Error (Exit::failure,
-// with errno and context) on failure. Acts in the caller's network namespace.
+// with errno, context and the kernel's extended-ACK text) on failure. Acts in the caller's
+// network namespace. Built on libmnl: netlink_core.{h,cpp} (socket, request, ACK and extack),
+// netlink_link.cpp, netlink_addr.cpp, netlink_route.cpp, netlink_snapshot.cpp.
 #pragma once
 
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
+
+#include "snapshot.h"
 
 namespace stf::netlink {
 
@@ -47,5 +51,8 @@ void del_route6(const uint8_t prefix[16], uint8_t len, uint32_t ifindex, unsigne
 
 // All IPv4 addresses in the namespace (ifindex 0) or on one interface.
 std::vector<Ipv4Address> ipv4_addresses(uint32_t ifindex = 0);
+
+// The links, IPv4 addresses and IPv6 routes of the namespace, one dump each (snapshot.h).
+HostSnapshot read_snapshot();
 
 } // namespace stf::netlink

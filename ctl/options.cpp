@@ -97,14 +97,12 @@ AttachOptions merge_options(const std::string &ifname, const AttachRequest &file
 					 filter_list(cli, k).end());
 	}
 
-	if (ttl < kMinTtl || ttl > kMaxTtl)
+	if (!valid_ttl(ttl))
 		usage_error("ttl " + std::to_string(ttl) + " is out of range (" +
 			    std::to_string(kMinTtl) + " to " + std::to_string(kMaxTtl) + ")");
 	o.ttl = static_cast<uint8_t>(ttl);
 
-	if (o.locals.size() > STF_MAX_LOCAL)
-		usage_error("at most " + std::to_string(STF_MAX_LOCAL) + " local addresses (got " +
-			    std::to_string(o.locals.size()) + ")");
+	require_local_count(o.locals.size());
 	for (auto it = o.locals.begin(); it != o.locals.end(); ++it) {
 		require_unicast_v4(*it, o.permit_private, "local address");
 		if (std::find(std::next(it), o.locals.end(), *it) != o.locals.end())
@@ -118,10 +116,7 @@ AttachOptions merge_options(const std::string &ifname, const AttachRequest &file
 			usage_error("a relay has no use in return-relay mode (it only encapsulates "
 				    "replies to 2002::/16); remove the relay or choose another mode");
 		require_unicast_v4(*o.relay, o.permit_private, "relay");
-		// The dataplane drops packets to our own addresses (encap_dst_local).
-		if (std::find(o.locals.begin(), o.locals.end(), *o.relay) != o.locals.end())
-			usage_error("relay " + format_ipv4(*o.relay) +
-				    " is one of the local addresses; it must be another host");
+		require_relay_not_local(o.locals, o.relay);
 	}
 
 	// Duplicates would make the attach fail half-way on EEXIST from the kernel.

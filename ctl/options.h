@@ -8,12 +8,10 @@
 #include <vector>
 
 #include "addr.h"
+#include "rules.h"
 #include "stf/contract.h"
 
 namespace stf {
-
-// What encapsulation adds to every packet: the outer IPv4 header.
-constexpr unsigned kTunnelOverheadBytes = 20;
 
 enum class Mode : uint8_t {
 	router = STF_MODE_ROUTER,
@@ -27,11 +25,6 @@ enum class XdpMode : uint8_t { native, generic };
 enum class FilterKind : uint8_t { allow, deny, relay, exception };
 constexpr FilterKind kFilterKinds[] = {FilterKind::allow, FilterKind::deny, FilterKind::relay,
 				       FilterKind::exception};
-
-// Outer TTL bounds: merge_options enforces them; the command line and the config file name
-// them in their messages.
-constexpr unsigned kMinTtl = 1;
-constexpr unsigned kMaxTtl = 255;
 
 const char *mode_name(Mode m);            // "router", "relay", "return-relay"
 std::optional<Mode> parse_mode(std::string_view s);

@@ -22,6 +22,11 @@ void print_error(std::ostream &os, const Error &e, bool json);
 void print_checked(std::ostream &os, const std::string &path, const AttachOptions &o, bool json);
 // apply: the changes made (or, with --dry-run, that would be made), in their order.
 struct Plan;
+// A plan's steps ("IFACE: would change" / "changed", then one line each; JSON: ifname, dry_run,
+// changes, refused), as apply, attach --dry-run and detach --dry-run print them.
+void print_steps(std::ostream &os, const std::string &ifname,
+		 const std::vector<std::string> &steps, const std::vector<std::string> &refused,
+		 bool dry_run, bool json);
 void print_plan(std::ostream &os, const std::string &ifname, const Plan &plan, bool dry_run,
 		bool json);
 

@@ -55,24 +55,31 @@ void print_checked(std::ostream &os, const std::string &path, const AttachOption
 		   << (filter_list(o, k).size() == 1 ? " entry\n" : " entries\n");
 }
 
-void print_plan(std::ostream &os, const std::string &ifname, const Plan &plan, bool dry_run,
-		bool json)
+void print_steps(std::ostream &os, const std::string &ifname,
+		 const std::vector<std::string> &steps, const std::vector<std::string> &refused,
+		 bool dry_run, bool json)
 {
 	if (json) {
 		nlohmann::ordered_json doc = {{"ifname", ifname},
 					      {"dry_run", dry_run},
-					      {"changes", plan.steps},
-					      {"refused", plan.refused}};
+					      {"changes", steps},
+					      {"refused", refused}};
 		os << doc.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) << '\n';
 		return;
 	}
-	if (plan.empty()) {
+	if (steps.empty()) {
 		os << ifname << ": nothing to change\n";
 		return;
 	}
 	os << ifname << ": " << (dry_run ? "would change" : "changed") << '\n';
-	for (const std::string &s : plan.steps)
+	for (const std::string &s : steps)
 		os << "  " << s << '\n';
+}
+
+void print_plan(std::ostream &os, const std::string &ifname, const Plan &plan, bool dry_run,
+		bool json)
+{
+	print_steps(os, ifname, plan.steps, plan.refused, dry_run, json);
 }
 
 } // namespace stf

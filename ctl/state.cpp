@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 
 #include "error.h"
+#include "rules.h"
 
 namespace stf {
 
@@ -18,8 +19,7 @@ stf_config build_config(const AttachOptions &opts, uint32_t ifindex, uint32_t tu
 	cfg.flags = (opts.permit_private ? STF_F_PERMIT_PRIVATE : 0) |
 		    (opts.ingress_filter ? STF_F_INGRESS_FILTER : 0) |
 		    (opts.loop_guard ? STF_F_LOOP_GUARD : 0);
-	if (opts.locals.size() > STF_MAX_LOCAL)
-		usage_error("at most " + std::to_string(STF_MAX_LOCAL) + " local addresses");
+	require_local_count(opts.locals.size());
 	for (size_t i = 0; i < opts.locals.size(); i++)
 		cfg.local[i] = htonl(opts.locals[i]);
 	cfg.n_local = static_cast<__u8>(opts.locals.size());
@@ -30,6 +30,14 @@ stf_config build_config(const AttachOptions &opts, uint32_t ifindex, uint32_t tu
 		cfg.bcast[i] = htonl(broadcasts[i]);
 	cfg.n_bcast = static_cast<__u8>(n);
 	return cfg;
+}
+
+std::vector<uint32_t> config_broadcasts(const stf_config &cfg)
+{
+	std::vector<uint32_t> out;
+	for (unsigned i = 0; i < cfg.n_bcast && i < STF_MAX_BCAST; i++)
+		out.push_back(ntohl(cfg.bcast[i]));
+	return out;
 }
 
 std::vector<uint32_t> config_locals(const stf_config &cfg)
@@ -48,15 +56,10 @@ void prefix_add(MapStore &maps, uint32_t v4)
 	if (std::find(locals.begin(), locals.end(), v4) != locals.end())
 		usage_error("local address " + format_ipv4(v4) + " is already configured");
 	// The checks attach makes: the dataplane would drop every packet to or from it.
-	for (unsigned i = 0; i < cfg.n_bcast && i < STF_MAX_BCAST; i++)
-		if (cfg.bcast[i] == htonl(v4))
-			usage_error("local address " + format_ipv4(v4) +
-				    " is the broadcast address of a connected subnet");
-	if (cfg.relay && cfg.relay == htonl(v4))
-		usage_error("local address " + format_ipv4(v4) +
-			    " is the relay; the relay must be another host");
-	if (locals.size() >= STF_MAX_LOCAL)
-		usage_error("at most " + std::to_string(STF_MAX_LOCAL) + " local addresses");
+	require_no_broadcast({v4}, std::nullopt, config_broadcasts(cfg));
+	if (cfg.relay)
+		require_relay_not_local({v4}, ntohl(cfg.relay));
+	require_local_count(locals.size() + 1);
 	cfg.local[cfg.n_local] = htonl(v4);
 	cfg.n_local++;
 	maps.set_config(cfg);

@@ -18,6 +18,8 @@ stf_config build_config(const AttachOptions &opts, uint32_t ifindex, uint32_t tu
 
 // Local V4ADDRs (host order) held in a config.
 std::vector<uint32_t> config_locals(const stf_config &cfg);
+// The subnet broadcasts refused as peers, host order.
+std::vector<uint32_t> config_broadcasts(const stf_config &cfg);
 
 // prefix add: validates the address (unicast, private only if permitted), rejects a
 // duplicate or a full table (STF_MAX_LOCAL).

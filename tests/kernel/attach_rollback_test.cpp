@@ -20,6 +20,7 @@
 
 #include "dataplane.h"
 #include "error.h"
+#include "netlink.h"
 #include "probe.h"
 #include "stf/contract.h"
 
@@ -237,11 +238,32 @@ TEST_P(RollbackStepTest, FaultAfterStepLeavesNothingBehind)
 INSTANTIATE_TEST_SUITE_P(Steps, RollbackStepTest, ::testing::ValuesIn(kAllSteps),
 			 [](const ::testing::TestParamInfo<AttachStep> &i) { return step_name(i.param); });
 
-// A conflict the pre-checks cannot see: 2002::/16 is already routed through another device.
-// Attach fails only at the route step, after creating and hooking the tunnel, and must undo
-// all of that while leaving the foreign route exactly as it was.
+// 2002::/16 already routed through another device: the plan sees it in its snapshot and
+// refuses before any step.
+TEST_F(RollbackTest, Foreign6to4RouteIsRefusedBeforeAnyStep)
+{
+	ASSERT_EQ(0, std::system("ip link add fgn0 type veth peer name fgn0p && ip link set fgn0 up "
+				 "&& ip -6 route add 2002::/16 dev fgn0"));
+	links_before = link_names();
+	const json foreign = routes6("2002::/16");
+	std::vector<AttachStep> seen;
+	try {
+		Dataplane::attach(opts, [&](AttachStep s) { seen.push_back(s); });
+		FAIL() << "attach succeeded over a foreign 2002::/16 route";
+	} catch (const Error &e) {
+		EXPECT_EQ(Exit::already_attached, e.code()) << e.what();
+		EXPECT_THAT(e.what(), HasSubstr("2002::/16 is already routed"));
+	}
+	EXPECT_TRUE(seen.empty()) << "attach took a step before refusing";
+	expect_nothing_left(foreign);
+}
+
+// A conflict that appears after the snapshot the plan was made from (another process adding
+// the route in between): attach fails only at the route step, after creating and hooking the
+// tunnel, and must undo all of that while leaving the foreign route exactly as it was.
 TEST_F(RollbackTest, Foreign6to4RouteFailsMidwayAndIsLeftAlone)
 {
+	const AttachPlan plan = plan_attach(opts, netlink::read_snapshot());
 	ASSERT_EQ(0, std::system("ip link add fgn0 type veth peer name fgn0p && ip link set fgn0 up "
 				 "&& ip -6 route add 2002::/16 dev fgn0"));
 	links_before = link_names();
@@ -251,7 +273,7 @@ TEST_F(RollbackTest, Foreign6to4RouteFailsMidwayAndIsLeftAlone)
 
 	std::vector<AttachStep> seen;
 	try {
-		Dataplane::attach(opts, [&](AttachStep s) {
+		Dataplane::attach(opts, plan, [&](AttachStep s) {
 			seen.push_back(s);
 			expect_state_of(s);
 		});

@@ -253,6 +253,33 @@ TEST_F(Netlink, SetLinkUp)
 	}
 }
 
+// A refusal the kernel explains in an extended ACK: its text reaches the error message,
+// between the context and the errno, and nothing changed.
+TEST_F(Netlink, SetLinkMtuOutOfRangeCarriesTheKernelsReason)
+{
+	run("ip link add name tst0 mtu 1400 type veth peer name tst0p");
+	const uint32_t index = nl::link_index("tst0");
+	const std::string context = "netlink: set link #" + std::to_string(index) + " mtu ";
+	try {
+		nl::set_link_mtu(index, 10); // a veth's minimum is 68
+		FAIL() << "set_link_mtu below the minimum returned";
+	} catch (const stf::Error &e) {
+		EXPECT_EQ(stf::Exit::failure, e.code());
+		EXPECT_EQ(EINVAL, e.sys_errno());
+		EXPECT_THAT(e.what(), testing::StartsWith(context + "10 (kernel: mtu less than device "
+								  "minimum): Invalid argument (EINVAL)"));
+	}
+	try {
+		nl::set_link_mtu(index, 70000); // and its maximum 65535
+		FAIL() << "set_link_mtu above the maximum returned";
+	} catch (const stf::Error &e) {
+		EXPECT_THAT(e.what(), HasSubstr("70000 (kernel: mtu greater than device maximum)"));
+	}
+	EXPECT_EQ(1400u, nl::link_mtu(index));
+	nl::set_link_mtu(index, 1300);
+	EXPECT_THAT(sh("ip -o link show dev tst0"), HasSubstr(" mtu 1300 "));
+}
+
 TEST_F(Netlink, DeleteLinkTakesThePeerAlong)
 {
 	nl::create_veth("stf0", "stf0p", 1480, 1480, "");
