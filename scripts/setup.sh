@@ -13,7 +13,7 @@ fi
 packages=(
 	# build
 	build-essential cmake pkg-config clang llvm
-	libbpf-dev bpftool libelf-dev zlib1g-dev linux-libc-dev
+	libbpf-dev bpftool libelf-dev zlib1g-dev linux-libc-dev libmicrohttpd-dev
 	nlohmann-json3-dev libcli11-dev libgtest-dev libgmock-dev
 	# tests and demo
 	iproute2 iputils-ping netcat-openbsd tcpdump ethtool python3 python3-scapy
