@@ -1,7 +1,7 @@
 # Installation and the Debian package (cpack -G DEB in the build directory).
 #
 #   cmake --install build [--prefix /usr]   binary, man page, bash completion, example config,
-#                                            systemd unit
+#                                            systemd unit, copyright, changelog
 #   (cd build && cpack -G DEB)               stf-xdp_VERSION_amd64.deb with the same files
 #
 # tests/package/test_package.sh builds the package and checks both.
@@ -13,6 +13,23 @@ install(FILES ${CMAKE_SOURCE_DIR}/completion/stf-xdp.bash
         RENAME stf-xdp)
 install(FILES ${CMAKE_SOURCE_DIR}/examples/stf-xdp.json
         DESTINATION ${CMAKE_INSTALL_DOCDIR}/examples)
+
+# Debian policy 12.5 and 12.7: the machine-readable copyright file, uncompressed, and the
+# changelog gzipped (-n: no timestamp, so the package is reproducible). The changelog's
+# newest entry must be this version: a release without its entry is a configure error.
+file(STRINGS ${CMAKE_SOURCE_DIR}/packaging/changelog STF_CHANGELOG_TOP LIMIT_COUNT 1)
+if(NOT STF_CHANGELOG_TOP MATCHES "^stf-xdp \\(${PROJECT_VERSION}\\) ")
+  message(FATAL_ERROR "packaging/changelog starts with '${STF_CHANGELOG_TOP}', "
+          "not an entry for ${PROJECT_VERSION}: add one")
+endif()
+find_program(GZIP gzip REQUIRED)
+add_custom_command(OUTPUT ${CMAKE_BINARY_DIR}/packaging/changelog.gz
+  COMMAND ${CMAKE_COMMAND} -E make_directory ${CMAKE_BINARY_DIR}/packaging
+  COMMAND ${GZIP} -9n -c ${CMAKE_SOURCE_DIR}/packaging/changelog > ${CMAKE_BINARY_DIR}/packaging/changelog.gz
+  DEPENDS ${CMAKE_SOURCE_DIR}/packaging/changelog VERBATIM)
+add_custom_target(stf_changelog ALL DEPENDS ${CMAKE_BINARY_DIR}/packaging/changelog.gz)
+install(FILES ${CMAKE_SOURCE_DIR}/packaging/copyright ${CMAKE_BINARY_DIR}/packaging/changelog.gz
+        DESTINATION ${CMAKE_INSTALL_DOCDIR})
 
 # The systemd template unit (systemd/stf-xdp@.service) with ExecStart and ExecStartPre
 # pointing at the installed binary: /usr/sbin/stf-xdp in the package, PREFIX/sbin/stf-xdp after

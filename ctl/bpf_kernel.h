@@ -56,6 +56,12 @@ public:
 		return *this;
 	}
 	int get() const { return fd_; }
+	int release() // hands the fd to a new owner
+	{
+		int fd = fd_;
+		fd_ = -1;
+		return fd;
+	}
 
 private:
 	int fd_;

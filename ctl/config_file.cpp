@@ -82,6 +82,15 @@ public:
 		return v.get<bool>();
 	}
 
+	ListenAddress listen_address(const json &v, const std::string &key) const
+	{
+		if (!v.is_string())
+			fail(key, "expected \"ADDR:PORT\" as a string");
+		ListenAddress a;
+		rewrap(key, [&] { a = parse_listen_address(v.get_ref<const std::string &>()); });
+		return a;
+	}
+
 	void filters(const json &v, AttachRequest &req) const
 	{
 		if (!v.is_object())
@@ -158,7 +167,8 @@ json parse_strict(const std::string &text, const std::string &origin)
 
 } // namespace
 
-AttachRequest parse_config_json(const std::string &text, const std::string &origin)
+AttachRequest parse_config_json(const std::string &text, const std::string &origin,
+				ServiceSettings *service)
 {
 	json doc = parse_strict(text, origin);
 	if (!doc.is_object())
@@ -166,6 +176,7 @@ AttachRequest parse_config_json(const std::string &text, const std::string &orig
 
 	ConfigReader r(origin);
 	AttachRequest req;
+	ServiceSettings settings;
 	std::set<std::string> seen;
 	for (const auto &[key, v] : doc.items()) {
 		// The command line's spelling is accepted too (xdp-mode as xdp_mode), so a setting
@@ -196,14 +207,18 @@ AttachRequest parse_config_json(const std::string &text, const std::string &orig
 			req.loop_guard = r.boolean(v, key);
 		else if (k == "filters")
 			r.filters(v, req);
+		else if (k == "metrics")
+			settings.metrics = r.listen_address(v, key);
 		else
 			r.fail(key, "unknown key (expected local, mode, default_relay, ttl, xdp_mode, "
-				    "permit_private, ingress_filter, loop_guard, filters)");
+				    "permit_private, ingress_filter, loop_guard, filters, metrics)");
 	}
+	if (service)
+		*service = settings;
 	return req;
 }
 
-AttachRequest load_config_file(const std::string &path)
+AttachRequest load_config_file(const std::string &path, ServiceSettings *service)
 {
 	std::unique_ptr<FILE, int (*)(FILE *)> f(std::fopen(path.c_str(), "re"), std::fclose);
 	if (!f)
@@ -219,7 +234,7 @@ AttachRequest load_config_file(const std::string &path)
 	}
 	if (std::ferror(f.get()))
 		throw Error(Exit::usage, path + ": cannot read", errno);
-	return parse_config_json(text, path);
+	return parse_config_json(text, path, service);
 }
 
 } // namespace stf

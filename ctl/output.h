@@ -2,6 +2,7 @@
 // JSON errors are {"error": "..."} on stdout, as bpftool does, so scripts parse one stream.
 #pragma once
 
+#include <optional>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -15,6 +16,10 @@ void print_status(std::ostream &os, const std::vector<AttachmentInfo> &list, boo
 void print_stats(std::ostream &os, const std::vector<AttachmentStats> &list, bool json);
 // stats --prometheus: the text exposition format (output_prometheus.cpp).
 void print_prometheus(std::ostream &os, const std::vector<AttachmentStats> &list);
+// The service's gauges after the counters (run's metrics listener): stf_attached, and with an
+// attachment stf_attachment_info and stf_slow_path_running.
+void print_prometheus_service(std::ostream &os, const std::string &ifname,
+			      const std::optional<AttachmentInfo> &info);
 void print_prefixes(std::ostream &os, const std::vector<AttachmentInfo> &list, bool json);
 void print_filters(std::ostream &os, const std::vector<AttachmentInfo> &list, bool json);
 void print_error(std::ostream &os, const Error &e, bool json);

@@ -1,5 +1,6 @@
 // `stats --prometheus`: every counter in Prometheus' text exposition format (version 0.0.4),
-// for node_exporter's textfile collector or any scraper that runs a command. Debian packages
+// for node_exporter's textfile collector or any scraper that runs a command, and the service's
+// own gauges for its /metrics listener (metrics_server.h). Debian packages
 // no C++ Prometheus client; the format is a few lines of text, written here to its spec:
 // one HELP and TYPE per metric family, label values escaped (\\, \", \n), counters end in
 // _total. Every reason is listed with its zeros, so a rate() over it never starts undefined.
@@ -26,9 +27,10 @@ std::string label_value(std::string_view v)
 	return out;
 }
 
-void family(std::ostream &os, const std::string &name, const std::string &help)
+void family(std::ostream &os, const std::string &name, const std::string &help,
+	    const char *type = "counter")
 {
-	os << "# HELP " << name << ' ' << help << "\n# TYPE " << name << " counter\n";
+	os << "# HELP " << name << ' ' << help << "\n# TYPE " << name << ' ' << type << '\n';
 }
 
 stf_counter value(const CounterValues &v, uint32_t id)
@@ -70,6 +72,27 @@ void print_prometheus(std::ostream &os, const std::vector<AttachmentStats> &list
 					os << k.name << "{interface=\"" << label_value(s.ifname)
 					   << "\",reason=\"" << c.name << "\"} "
 					   << value(s.counters, c.id).packets << '\n';
+	}
+}
+
+void print_prometheus_service(std::ostream &os, const std::string &ifname,
+			      const std::optional<AttachmentInfo> &info)
+{
+	const std::string iface = "interface=\"" + label_value(ifname) + "\"";
+	family(os, "stf_attached", "1 if stf-xdp is attached to the interface, else 0", "gauge");
+	os << "stf_attached{" << iface << "} " << (info ? 1 : 0) << '\n';
+	if (!info)
+		return;
+	// The info-metric idiom: the labels are the data, the value is always 1.
+	family(os, "stf_attachment_info", "the attachment's settings (labels); always 1", "gauge");
+	os << "stf_attachment_info{" << iface << ",tunnel=\"" << label_value(info->tunnel)
+	   << "\",mode=\"" << mode_name(info->mode) << "\",xdp_mode=\""
+	   << (info->xdp_mode ? xdp_mode_name(*info->xdp_mode) : "none") << "\"} 1\n";
+	// Outer fragments and options are decapsulated only while it runs (slowpath.h).
+	if (info->slow_path) {
+		family(os, "stf_slow_path_running",
+		       "1 if a slow path serves the interface's network namespace, else 0", "gauge");
+		os << "stf_slow_path_running{" << iface << "} " << (*info->slow_path ? 1 : 0) << '\n';
 	}
 }
 

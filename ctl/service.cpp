@@ -1,9 +1,10 @@
 // `stf-xdp run IFACE --config FILE`: the service process. It applies the file (attaching,
 // or adopting a running attachment in place, so a restart loses nothing), serves the slow
 // path for its network namespace unless another process already does, follows the host's
-// link MTU and IPv4 addresses, reloads the file on SIGHUP through apply (a broken file is
-// logged and changes nothing), and on SIGTERM or SIGINT detaches, unless --keep leaves the
-// dataplane running for the next start to adopt.
+// link MTU and IPv4 addresses, serves Prometheus metrics if the file names an address
+// (metrics_server.h), reloads the file on SIGHUP through apply (a broken file, or a metrics
+// address it cannot listen on, is logged and changes nothing), and on SIGTERM or SIGINT
+// detaches, unless --keep leaves the dataplane running for the next start to adopt.
 #include <iostream>
 #include <memory>
 #include <sstream>
@@ -14,6 +15,7 @@
 #include "error.h"
 #include "link_events.h"
 #include "lock.h"
+#include "metrics_server.h"
 #include "signals.h"
 #include "slowpath.h"
 
@@ -53,13 +55,37 @@ void follow(const Invocation &inv, const std::string &who)
 	std::cerr.flush();
 }
 
+// Applies the file and moves the metrics listener to the address it names, as one step: the
+// new listener is bound before apply runs, so a file whose address cannot be listened on
+// changes nothing, and the running listener is replaced only once apply succeeded.
+void reconfigure(const Invocation &inv, const std::string &who,
+		 std::unique_ptr<MetricsServer> &metrics)
+{
+	ServiceSettings want;
+	load_config_file(*inv.config_path, &want);
+	const bool same = want.metrics ? metrics && metrics->address() == *want.metrics : !metrics;
+	std::unique_ptr<MetricsServer> next;
+	if (!same && want.metrics)
+		next = std::make_unique<MetricsServer>(*want.metrics, inv.ifname);
+	apply_logged(inv, who);
+	if (same)
+		return;
+	metrics = std::move(next);
+	if (metrics)
+		std::cerr << who << "metrics on http://" << metrics->address().text << "/metrics"
+			  << std::endl;
+	else
+		std::cerr << who << "metrics off" << std::endl;
+}
+
 } // namespace
 
 void service_command(const Invocation &inv, std::ostream &)
 {
 	const std::string who = "stf-xdp run " + inv.ifname + ": ";
-	ServiceSignals signals;
-	apply_logged(inv, who); // a failure here ends the service with apply's exit code
+	ServiceSignals signals; // first: MHD's thread inherits the blocked signals
+	std::unique_ptr<MetricsServer> metrics;
+	reconfigure(inv, who, metrics); // a failure here ends the service with its exit code
 	std::unique_ptr<SlowPath> slow;
 	try {
 		slow = std::make_unique<SlowPath>(std::cerr);
@@ -93,12 +119,13 @@ void service_command(const Invocation &inv, std::ostream &)
 		}
 		try {
 			std::cerr << who << "reloading " << *inv.config_path << std::endl;
-			apply_logged(inv, who);
+			reconfigure(inv, who, metrics);
 		} catch (const Error &e) {
 			std::cerr << who << "reload refused, nothing changed: " << e.what() << std::endl;
 		}
 	}
 	slow.reset();
+	metrics.reset(); // before a detach: a scrape then would only see half of it
 	if (inv.keep) {
 		std::cerr << who << "stopped; the dataplane keeps running (--keep)" << std::endl;
 		return;

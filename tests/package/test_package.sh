@@ -6,6 +6,8 @@
 #   2. its control fields (dpkg-deb -f) and file list (dpkg-deb -c) are the expected ones, and
 #      every Depends entry is satisfied on this Debian;
 #   3. dpkg installs it into a temporary root (dpkg --root); from there
+#      - the copyright file is DEP-5 with every license's text, and the changelog's newest
+#        entry is this version, by the Maintainer,
 #      - the packaged binary runs (--version),
 #      - `man` reads the packaged page by name and by file, groff finds nothing to warn about,
 #        and the page names every command, option, config key and exit code the binary's own
@@ -14,7 +16,7 @@
 #      - the packaged example config attaches (in a throwaway network namespace, on a veth
 #        with 192.0.2.1/24) and the running state is the file's,
 #      - the packaged systemd unit runs the packaged binary and passes systemd-analyze verify;
-#   4. cmake --install into a temporary prefix installs the same five files, the unit pointing
+#   4. cmake --install into a temporary prefix installs the same seven files, the unit pointing
 #      at the binary under that prefix.
 #
 # Needs root (dpkg --root, a network namespace, XDP). Everything it makes is named
@@ -117,7 +119,7 @@ fi
 # Depends comes from dpkg-shlibdeps: the libraries the binary links, with versions.
 depends="$(field Depends)"
 echo "# Depends: $depends"
-for lib in libbpf1 libmnl0 libc6 libstdc++6; do
+for lib in libbpf1 libmnl0 libc6 libmicrohttpd12 libstdc++6; do
 	found=""
 	IFS=',' read -r -a deps <<<"$depends"
 	for dep in "${deps[@]}"; do
@@ -145,6 +147,8 @@ expect_eq "every Depends entry is installed here" "" "$unsatisfied"
 # The regular files, with mode and owner (directories are implied).
 want_files="-rw-r--r-- root/root ./usr/lib/systemd/system/stf-xdp@.service
 -rw-r--r-- root/root ./usr/share/bash-completion/completions/stf-xdp
+-rw-r--r-- root/root ./usr/share/doc/stf-xdp/changelog.gz
+-rw-r--r-- root/root ./usr/share/doc/stf-xdp/copyright
 -rw-r--r-- root/root ./usr/share/doc/stf-xdp/examples/stf-xdp.json
 -rw-r--r-- root/root ./usr/share/man/man8/stf-xdp.8.gz
 -rwxr-xr-x root/root ./usr/sbin/stf-xdp"
@@ -162,6 +166,45 @@ mkdir -p "$ROOT/var/lib/dpkg/info" "$ROOT/var/lib/dpkg/updates" && touch "$ROOT/
 check "dpkg --root installs the package" dpkg --root="$ROOT" --force-depends --force-script-chrootless -i "$DEB"
 expect_eq "dpkg --root reports it installed" "install ok installed" \
 	"$(dpkg --root="$ROOT" -s stf-xdp 2>&1 | sed -n 's/^Status: //p')"
+
+# Debian policy 12.5 and 12.7: copyright (machine-readable, DEP-5) and changelog.
+DOC="$ROOT/usr/share/doc/stf-xdp"
+expect_eq "copyright is DEP-5 (its Format line)" \
+	"Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/" \
+	"$(head -n 1 "$DOC/copyright" 2>&1)"
+"$PY" - "$DOC/copyright" >"$TMP/dep5.out" 2>&1 <<'PYEOF'
+import re, sys
+# DEP-5: paragraphs of "Field: value" with continuation lines; every license a Files
+# paragraph names has its text in a stand-alone License paragraph (or a common-licenses one).
+paras = [p for p in open(sys.argv[1]).read().split("\n\n") if p.strip()]
+def fields(p):
+    f, key = {}, None
+    for line in p.splitlines():
+        if line.startswith((" ", "\t")):
+            assert key, "continuation line first: " + line
+            f[key] += "\n" + line.strip()
+        else:
+            key, _, v = line.partition(":")
+            assert _ and re.fullmatch(r"[A-Za-z-]+", key), "not a field: " + line
+            f[key] = v.strip()
+    return f
+ps = [fields(p) for p in paras]
+assert "Upstream-Name" in ps[0], "no header paragraph"
+files = [p for p in ps if "Files" in p]
+assert files and all("Copyright" in p and "License" in p for p in files), "Files paragraphs"
+named = {n.strip() for p in files for n in re.split(r" or | and ", p["License"].split("\n")[0])}
+texts = {p["License"].split("\n")[0] for p in ps if "Files" not in p and "License" in p and "\n" in p["License"]}
+assert named <= texts, "licenses without text: %s" % (named - texts)
+print("licenses:", " ".join(sorted(named)))
+PYEOF
+check "copyright parses as DEP-5 and gives every named license's text ($(tail -n 1 "$TMP/dep5.out"))" \
+	sh -c "cat $TMP/dep5.out; grep -q '^licenses: ' $TMP/dep5.out"
+expect_eq "changelog.gz's newest entry is this version" "$STF_VERSION" \
+	"$(zcat "$DOC/changelog.gz" | dpkg-parsechangelog -l - -S Version 2>&1)"
+expect_eq "... by the package's Maintainer" "$(field Maintainer)" \
+	"$(zcat "$DOC/changelog.gz" | dpkg-parsechangelog -l - -S Maintainer 2>&1)"
+expect_eq "copyright's Upstream-Contact is the Maintainer" "$(field Maintainer)" \
+	"$(sed -n 's/^Upstream-Contact: //p' "$DOC/copyright")"
 
 BIN="$ROOT/usr/sbin/stf-xdp"
 PAGE="$ROOT/usr/share/man/man8/stf-xdp.8.gz"
@@ -382,6 +425,7 @@ check "cmake --install into a temporary prefix" cmake --install "$STF_BUILD_DIR"
 expect_eq "cmake --install installs the same files" \
 	"$(printf '%s\n' ./sbin/stf-xdp ./share/bash-completion/completions/stf-xdp \
 		./share/doc/stf-xdp/examples/stf-xdp.json ./share/man/man8/stf-xdp.8.gz \
+		./share/doc/stf-xdp/copyright ./share/doc/stf-xdp/changelog.gz \
 		./lib/systemd/system/stf-xdp@.service | sort)" \
 	"$(cd "$TMP/inst" && find . -type f | sort)"
 expect_eq "cmake --install: the unit runs the binary under that prefix" "$TMP/inst/sbin/stf-xdp" \

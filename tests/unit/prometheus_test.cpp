@@ -92,3 +92,37 @@ TEST(Prometheus, InterfaceNamesAreEscaped)
 
 } // namespace
 } // namespace stf
+
+namespace stf {
+namespace {
+
+TEST(Prometheus, ServiceGauges)
+{
+	std::ostringstream none;
+	print_prometheus_service(none, "eth0", std::nullopt);
+	EXPECT_EQ(none.str(), "# HELP stf_attached 1 if stf-xdp is attached to the interface, else 0\n"
+			      "# TYPE stf_attached gauge\nstf_attached{interface=\"eth0\"} 0\n");
+	AttachmentInfo info;
+	info.ifname = "eth0";
+	info.tunnel = "stf7";
+	info.mode = Mode::relay;
+	info.xdp_mode = XdpMode::generic;
+	info.slow_path = false;
+	std::ostringstream os;
+	print_prometheus_service(os, "eth0", info);
+	EXPECT_THAT(os.str(), HasSubstr("\nstf_attached{interface=\"eth0\"} 1\n"));
+	EXPECT_THAT(os.str(), HasSubstr("\n# TYPE stf_attachment_info gauge\nstf_attachment_info{"
+					"interface=\"eth0\",tunnel=\"stf7\",mode=\"relay\","
+					"xdp_mode=\"generic\"} 1\n"));
+	EXPECT_THAT(os.str(), HasSubstr("\nstf_slow_path_running{interface=\"eth0\"} 0\n"));
+	// return-relay has no XDP program and so no slow path: no such gauge.
+	info.xdp_mode.reset();
+	info.slow_path.reset();
+	std::ostringstream rr;
+	print_prometheus_service(rr, "eth0", info);
+	EXPECT_THAT(rr.str(), HasSubstr("xdp_mode=\"none\"} 1\n"));
+	EXPECT_THAT(rr.str(), ::testing::Not(HasSubstr("stf_slow_path_running")));
+}
+
+} // namespace
+} // namespace stf
