@@ -23,6 +23,7 @@
 #include "stf.skel.h"
 #include "stf/addr_class.h"
 #include "sysctl.h"
+#include "xdp_dispatcher.h"
 
 namespace stf {
 
@@ -153,13 +154,8 @@ Dataplane Dataplane::attach(const AttachOptions &opts, const AttachStepHook &aft
 			    ctx + ": device " + tun + " or " + tunnel_peer_name(ifindex) +
 				    " exists and is not a working stf-xdp tunnel; remove it first");
 	const bool decap = opts.mode != Mode::return_relay;
-	if (decap) {
-		XdpState x = query_xdp(ifindex);
-		if (x.prog_id)
-			throw Error(Exit::already_attached,
-				    ctx + ": the interface already has an XDP program (id " +
-					    std::to_string(x.prog_id) + ")");
-	}
+	if (decap)
+		dispatcher::check_hook(ifindex, opts.xdp_dispatcher, opts.xdp_mode, ctx);
 	const unsigned tun_mtu = netlink::link_mtu(ifindex) - kTunnelOverheadBytes;
 	const std::vector<uint32_t> bcasts = subnet_broadcasts();
 
@@ -243,7 +239,14 @@ Dataplane Dataplane::attach(const AttachOptions &opts, const AttachStepHook &aft
 	}
 
 	// Decapsulation last: from here on packets arrive.
-	if (decap) {
+	if (decap && opts.xdp_dispatcher) {
+		const uint32_t id = dispatcher::attach_decap(dp.skel_.get(), ifindex, opts.xdp_mode, ctx);
+		rollback.add([ifindex, id, ctx] { dispatcher::detach_decap(ifindex, id, ctx); });
+		dp.xdp_prog_id_ = id;
+		dp.xdp_dispatcher_id_ = query_xdp(ifindex).prog_id;
+		dp.xdp_mode_ = opts.xdp_mode;
+		done(AttachStep::decap_hooked);
+	} else if (decap) {
 		__u32 flags = XDP_FLAGS_UPDATE_IF_NOEXIST | xdp_flags(opts.xdp_mode);
 		err = bpf_xdp_attach(static_cast<int>(ifindex),
 				     bpf_program__fd(dp.skel_->progs.stf_decap), flags, nullptr);
@@ -277,9 +280,13 @@ void Dataplane::detach()
 	netlink::set_link_alias(tun_ifindex_, kAliasPrefix + ifname_ + kIncomplete);
 	kill_point("detach_marked");
 	if (xdp_prog_id_) {
-		Fd prog(bpf_prog_get_fd_by_id(xdp_prog_id_));
-		remove_own_xdp(ifindex_, prog.get(), xdp_mode_.value_or(XdpMode::native),
-			       "detach " + ifname_);
+		if (xdp_dispatcher_id_) {
+			dispatcher::detach_decap(ifindex_, xdp_prog_id_, "detach " + ifname_);
+		} else {
+			Fd prog(bpf_prog_get_fd_by_id(xdp_prog_id_));
+			remove_own_xdp(ifindex_, prog.get(), xdp_mode_.value_or(XdpMode::native),
+				       "detach " + ifname_);
+		}
 		xdp_prog_id_ = 0;
 		kill_point("detach_xdp_removed");
 	}
@@ -347,6 +354,7 @@ AttachmentInfo Dataplane::info() const
 	i.loop_guard = cfg.flags & STF_F_LOOP_GUARD;
 	i.xdp_mode = xdp_prog_id_ ? xdp_mode_ : std::nullopt;
 	i.xdp_prog_id = xdp_prog_id_;
+	i.xdp_dispatcher_id = xdp_prog_id_ ? xdp_dispatcher_id_ : 0;
 	if (xdp_prog_id_)
 		i.slow_path = slowpath_running();
 	i.tc_prog_id = tc_prog_id_;
