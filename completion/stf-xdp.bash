@@ -8,7 +8,7 @@
 _stf_xdp_commands="attach detach status stats prefix filter check apply run slowpath monitor"
 _stf_xdp_global_opts="-j --json -v --verbose -n --netns -h --help -V --version"
 _stf_xdp_common_opts="-j --json -h --help"
-_stf_xdp_attach_opts="--local --mode --default-relay --relay --ttl --xdp-mode --permit-private --ingress-filter
+_stf_xdp_attach_opts="--local --mode --default-relay --relay --ttl --xdp-mode --xdp-dispatcher --permit-private --ingress-filter
 	--loop-guard --config"
 _stf_xdp_filter_kinds="allow deny relay exception"
 

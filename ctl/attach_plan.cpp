@@ -71,10 +71,14 @@ AttachPlan plan_attach(const AttachOptions &opts, const HostSnapshot &snap)
 				    " exists and is not a working stf-xdp tunnel; remove it first");
 	const bool decap = opts.mode != Mode::return_relay;
 	// A leftover's own XDP program goes with it; attach looks again once it is removed.
-	if (decap && link.xdp_prog_id && !p.remove_leftover)
+	// With --xdp-dispatcher a program there may be libxdp's dispatcher to join: attach asks
+	// libxdp (dispatcher::check_hook), which the snapshot's netlink dump cannot.
+	if (decap && link.xdp_prog_id && !p.remove_leftover && !opts.xdp_dispatcher)
 		throw Error(Exit::already_attached,
 			    ctx + ": the interface already has an XDP program (id " +
-				    std::to_string(link.xdp_prog_id) + ")");
+				    std::to_string(link.xdp_prog_id) +
+				    "); if it is libxdp's dispatcher, attach with --xdp-dispatcher to "
+				    "run beside its programs");
 	// A route that exists already belongs to another tunnel of this namespace: which one
 	// should carry 6to4 would be ambiguous. Checked here so nothing is made before the
 	// refusal; the route step still fails safely if one appears in between. The leftover's

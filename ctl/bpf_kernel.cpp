@@ -40,6 +40,8 @@ void verbose_libbpf()
 	libbpf_set_print(libbpf_print);
 }
 
+bool libbpf_verbose() { return g_verbose; }
+
 // Verbose: even the probes' expected failures are shown, which is what -v is for.
 SilentLibbpf::SilentLibbpf() : prev_(libbpf_set_print(g_verbose ? libbpf_print : libbpf_silent)) {}
 SilentLibbpf::~SilentLibbpf() { libbpf_set_print(prev_); }

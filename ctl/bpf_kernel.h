@@ -22,6 +22,9 @@ void quiet_libbpf();
 // -v: every libbpf message on stderr (debug and info too: the verifier's log, BTF, maps).
 void verbose_libbpf();
 
+// Whether -v asked for every library message (libxdp's too: ctl/xdp_dispatcher.cpp).
+bool libbpf_verbose();
+
 // For probes whose failure is an answer, not a problem (is this device ours?).
 class SilentLibbpf {
 public:

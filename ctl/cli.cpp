@@ -36,6 +36,7 @@ struct RawArgs {
 	std::vector<std::string> locals;
 	std::string mode, relay, ttl, xdp_mode, config, ingress_filter, loop_guard;
 	bool permit_private = false;
+	bool xdp_dispatcher = false;
 	std::string address; // prefix add/del
 	std::string kind;    // filter add/del
 	std::string prefix;  // filter add/del
@@ -56,7 +57,7 @@ struct CommandTable {
 	std::map<const CLI::App *, const CommandSpec *> leaves;
 	CLI::Option *local = nullptr, *mode = nullptr, *relay = nullptr, *ttl = nullptr,
 		    *xdp_mode = nullptr, *config = nullptr, *permit_private = nullptr,
-		    *ingress_filter = nullptr, *loop_guard = nullptr;
+		    *ingress_filter = nullptr, *loop_guard = nullptr, *xdp_dispatcher = nullptr;
 };
 
 std::string exit_code_help()
@@ -137,6 +138,8 @@ void add_attach_options(CLI::App *c, CommandTable &t, RawArgs &raw)
 			->type_name("N");
 	t.xdp_mode = c->add_option("--xdp-mode", raw.xdp_mode, "driver or skb XDP (default native)")
 			     ->type_name("native|generic");
+	t.xdp_dispatcher = c->add_flag("--xdp-dispatcher", raw.xdp_dispatcher,
+				       "share IFACE's XDP hook through libxdp's dispatcher");
 	t.permit_private = c->add_flag("--permit-private", raw.permit_private,
 				       "accept RFC 1918 addresses");
 	t.ingress_filter = c->add_option("--ingress-filter", raw.ingress_filter,
@@ -272,6 +275,8 @@ AttachRequest attach_request(const CommandTable &t, const RawArgs &raw)
 		r.ttl = parse_ttl(raw.ttl);
 	if (t.xdp_mode->count())
 		r.xdp_mode = parse_choice(raw.xdp_mode, parse_xdp_mode, "--xdp-mode", "native, generic");
+	if (t.xdp_dispatcher->count())
+		r.xdp_dispatcher = true;
 	if (t.permit_private->count())
 		r.permit_private = true;
 	if (t.ingress_filter->count())

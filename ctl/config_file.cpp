@@ -199,6 +199,8 @@ AttachRequest parse_config_json(const std::string &text, const std::string &orig
 		else if (k == "xdp_mode")
 			req.xdp_mode = r.choice<XdpMode>(v, key, parse_xdp_mode,
 							 "\"native\", \"generic\"");
+		else if (k == "xdp_dispatcher")
+			req.xdp_dispatcher = r.boolean(v, key);
 		else if (k == "permit_private")
 			req.permit_private = r.boolean(v, key);
 		else if (k == "ingress_filter")
@@ -211,7 +213,7 @@ AttachRequest parse_config_json(const std::string &text, const std::string &orig
 			settings.metrics = r.listen_address(v, key);
 		else
 			r.fail(key, "unknown key (expected local, mode, default_relay, ttl, xdp_mode, "
-				    "permit_private, ingress_filter, loop_guard, filters, metrics)");
+				    "xdp_dispatcher, permit_private, ingress_filter, loop_guard, filters, metrics)");
 	}
 	if (service)
 		*service = settings;

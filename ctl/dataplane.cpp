@@ -23,6 +23,7 @@
 #include "state.h"
 #include "stf.skel.h"
 #include "sysctl.h"
+#include "xdp_dispatcher.h"
 
 namespace stf {
 
@@ -108,14 +109,10 @@ Dataplane Dataplane::attach(const AttachOptions &opts, const AttachPlan &plan,
 	const bool decap = opts.mode != Mode::return_relay;
 	if (plan.remove_leftover) // a killed attach or detach: finish removing it
 		remove_incomplete(opts.ifname);
-	// The plan could not tell a leftover's own XDP program (gone with it now) from another.
-	if (decap && plan.remove_leftover) {
-		XdpState x = query_xdp(ifindex);
-		if (x.prog_id)
-			throw Error(Exit::already_attached,
-				    ctx + ": the interface already has an XDP program (id " +
-					    std::to_string(x.prog_id) + ")");
-	}
+	// Once a leftover is gone (its own XDP program with it), the hook must be free, or be
+	// libxdp's dispatcher when asked to join one (ctl/xdp_dispatcher.h).
+	if (decap)
+		dispatcher::check_hook(ifindex, opts.xdp_dispatcher, opts.xdp_mode, ctx);
 	const unsigned tun_mtu = plan.tunnel_mtu;
 	const std::vector<uint32_t> &bcasts = plan.broadcasts;
 
@@ -199,7 +196,14 @@ Dataplane Dataplane::attach(const AttachOptions &opts, const AttachPlan &plan,
 	}
 
 	// Decapsulation last: from here on packets arrive.
-	if (decap) {
+	if (decap && opts.xdp_dispatcher) {
+		const uint32_t id = dispatcher::attach_decap(dp.skel_.get(), ifindex, opts.xdp_mode, ctx);
+		rollback.add([ifindex, id, ctx] { dispatcher::detach_decap(ifindex, id, ctx); });
+		dp.xdp_prog_id_ = id;
+		dp.xdp_dispatcher_id_ = query_xdp(ifindex).prog_id;
+		dp.xdp_mode_ = opts.xdp_mode;
+		done(AttachStep::decap_hooked);
+	} else if (decap) {
 		__u32 flags = XDP_FLAGS_UPDATE_IF_NOEXIST | xdp_flags(opts.xdp_mode);
 		err = bpf_xdp_attach(static_cast<int>(ifindex),
 				     bpf_program__fd(dp.skel_->progs.stf_decap), flags, nullptr);
@@ -239,9 +243,13 @@ void Dataplane::detach()
 		unmark.add([this] { netlink::set_link_alias(tun_ifindex_, tunnel_alias(ifname_, true)); });
 		kill_point("detach_marked");
 		if (xdp_prog_id_) {
-			Fd prog(bpf_prog_get_fd_by_id(xdp_prog_id_));
-			remove_own_xdp(ifindex_, prog.get(), xdp_mode_.value_or(XdpMode::native),
-				       "detach " + ifname_);
+			if (xdp_dispatcher_id_) {
+				dispatcher::detach_decap(ifindex_, xdp_prog_id_, "detach " + ifname_);
+			} else {
+				Fd prog(bpf_prog_get_fd_by_id(xdp_prog_id_));
+				remove_own_xdp(ifindex_, prog.get(),
+					       xdp_mode_.value_or(XdpMode::native), "detach " + ifname_);
+			}
 			xdp_prog_id_ = 0;
 		}
 		unmark.commit();
@@ -313,6 +321,7 @@ AttachmentInfo Dataplane::info() const
 	i.loop_guard = cfg.flags & STF_F_LOOP_GUARD;
 	i.xdp_mode = xdp_prog_id_ ? xdp_mode_ : std::nullopt;
 	i.xdp_prog_id = xdp_prog_id_;
+	i.xdp_dispatcher_id = xdp_prog_id_ ? xdp_dispatcher_id_ : 0;
 	if (xdp_prog_id_)
 		i.slow_path = slowpath_running();
 	i.tc_prog_id = tc_prog_id_;

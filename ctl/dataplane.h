@@ -20,6 +20,8 @@ struct stf_bpf;
 
 namespace stf {
 
+class Fd;
+
 // Owns a stf_bpf skeleton (opened, loaded or bound to existing maps) and destroys it.
 class Skeleton {
 public:
@@ -101,6 +103,11 @@ public:
 	// Our XDP decapsulator on the interface (0: none, as in return-relay mode), and the
 	// per-CPU counter map, for the slow path (slowpath.h).
 	uint32_t xdp_prog_id() const { return xdp_prog_id_; }
+	uint32_t xdp_dispatcher_id() const { return xdp_dispatcher_id_; } // libxdp's, or 0
+	// The decapsulator for BPF_PROG_TEST_RUN: the attached program itself, or, when it runs
+	// in libxdp's dispatcher (whose extension programs cannot be test-run), a plain XDP copy
+	// on the same maps (ctl/xdp_dispatcher.h). Invalid (-1) without a decapsulator.
+	Fd test_run_program();
 	int counters_fd() const;
 	MonitorMaps monitor_maps() const;
 	// The interface's name (of an orphan: the one its tunnel's alias names).
@@ -121,6 +128,7 @@ private:
 	uint32_t ifindex_ = 0;
 	uint32_t tun_ifindex_ = 0;
 	uint32_t xdp_prog_id_ = 0;
+	uint32_t xdp_dispatcher_id_ = 0; // libxdp's dispatcher running xdp_prog_id_, or 0
 	uint32_t tc_prog_id_ = 0;
 	std::optional<XdpMode> xdp_mode_;
 	Skeleton skel_;

@@ -1,6 +1,7 @@
 // Finding a running dataplane again from the kernel alone: the tunnel device stf<ifindex>
 // of an interface, its tc program (our encapsulator?), the interface's XDP program (ours, if
-// it shares the encapsulator's maps), and the maps, bound into a fresh skeleton. Also the
+// it shares the encapsulator's maps; in libxdp's dispatcher, the dispatcher's program of our
+// name, from libxdp's pins in bpffs), and the maps, bound into a fresh skeleton. Also the
 // leftovers of a killed attach or detach, which are not attachments.
 #include "dataplane.h"
 
@@ -15,10 +16,25 @@
 #include "error.h"
 #include "netlink.h"
 #include "stf.skel.h"
+#include "xdp_dispatcher.h"
 
 namespace stf {
 
 using namespace impl;
+
+namespace {
+
+// The program on ifindex's XDP hook that may be our decapsulator: the hook's program itself,
+// or, when that is libxdp's dispatcher, its program named stf_decap (read from libxdp's pins;
+// 0 if it runs none). Whether it is ours (shares our maps) is the caller's check.
+uint32_t decap_candidate(uint32_t ifindex, const XdpState &x)
+{
+	if (!x.prog_id || !dispatcher::is_dispatcher(x.prog_id))
+		return x.prog_id;
+	return dispatcher::component(ifindex, "stf_decap");
+}
+
+} // namespace
 
 std::optional<Dataplane> Dataplane::find(const std::string &ifname)
 {
@@ -65,14 +81,16 @@ std::optional<Dataplane> Dataplane::bind(const std::string &ifname, uint32_t ifi
 	std::vector<__u32> map_ids = encap.map_ids;
 
 	XdpState x = ifindex ? query_xdp(ifindex) : XdpState{};
-	if (x.prog_id) {
-		ProgInfo decap = prog_info(x.prog_id);
+	const uint32_t decap_id = decap_candidate(ifindex, x);
+	if (decap_id) {
+		ProgInfo decap = prog_info(decap_id);
 		// Ours only if it is our decapsulator and shares this attachment's maps.
 		bool shares = std::find_first_of(decap.map_ids.begin(), decap.map_ids.end(),
 						 encap.map_ids.begin(), encap.map_ids.end()) !=
 			      decap.map_ids.end();
 		if (decap.name == bpf_program__name(dp.skel_->progs.stf_decap) && shares) {
-			dp.xdp_prog_id_ = x.prog_id;
+			dp.xdp_prog_id_ = decap_id;
+			dp.xdp_dispatcher_id_ = decap_id != x.prog_id ? x.prog_id : 0;
 			dp.xdp_mode_ = x.mode;
 			map_ids.insert(map_ids.end(), decap.map_ids.begin(), decap.map_ids.end());
 		}
@@ -84,6 +102,15 @@ std::optional<Dataplane> Dataplane::bind(const std::string &ifname, uint32_t ifi
 	    bpf_map__fd(dp.skel_->maps.stf_counters_v1) < 0)
 		throw Error(Exit::failure, "the dataplane on " + ifname + " lacks its maps");
 	return dp;
+}
+
+Fd Dataplane::test_run_program()
+{
+	if (!xdp_prog_id_)
+		return Fd();
+	if (xdp_dispatcher_id_)
+		return dispatcher::load_test_run_copy(skel_.get());
+	return Fd(bpf_prog_get_fd_by_id(xdp_prog_id_));
 }
 
 int Dataplane::counters_fd() const { return bpf_map__fd(skel_->maps.stf_counters_v1); }
@@ -138,15 +165,18 @@ bool Dataplane::remove_incomplete(const std::string &ifname)
 		err = bpf_tc_query(&hook, &tc);
 	}
 	XdpState x = query_xdp(ifindex);
-	if (!err && x.prog_id) {
-		ProgInfo encap = prog_info(tc.prog_id), decap = prog_info(x.prog_id);
+	const uint32_t decap_id = decap_candidate(ifindex, x);
+	if (!err && decap_id) {
+		ProgInfo encap = prog_info(tc.prog_id), decap = prog_info(decap_id);
 		bool shares = std::find_first_of(decap.map_ids.begin(), decap.map_ids.end(),
 						 encap.map_ids.begin(), encap.map_ids.end()) !=
 			      decap.map_ids.end();
-		if (shares && decap.name == "stf_decap") {
+		const std::string ctx = "remove the incomplete attachment of " + ifname;
+		if (shares && decap.name == "stf_decap" && decap_id != x.prog_id) {
+			dispatcher::detach_decap(ifindex, decap_id, ctx);
+		} else if (shares && decap.name == "stf_decap") {
 			Fd prog(bpf_prog_get_fd_by_id(x.prog_id));
-			remove_own_xdp(ifindex, prog.get(), x.mode.value_or(XdpMode::native),
-				       "remove the incomplete attachment of " + ifname);
+			remove_own_xdp(ifindex, prog.get(), x.mode.value_or(XdpMode::native), ctx);
 		}
 	}
 	netlink::delete_link(tun);

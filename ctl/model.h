@@ -35,6 +35,9 @@ struct AttachmentInfo {
 	// decapsulated only then); nullopt without an XDP program, which has no slow path.
 	std::optional<bool> slow_path;
 	uint32_t xdp_prog_id = 0;
+	// libxdp's dispatcher that runs xdp_prog_id among its programs (attach --xdp-dispatcher);
+	// 0: the decapsulator is the interface's XDP program itself.
+	uint32_t xdp_dispatcher_id = 0;
 	uint32_t tc_prog_id = 0;
 	std::vector<uint32_t> broadcasts; // subnet broadcasts checked per packet
 	std::vector<Ipv4Prefix> allow;

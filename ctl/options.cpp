@@ -88,6 +88,7 @@ AttachOptions merge_options(const std::string &ifname, const AttachRequest &file
 	o.relay = cli.relay ? cli.relay : file.relay;
 	unsigned ttl = first_of(cli.ttl, file.ttl, unsigned{STF_DEFAULT_TTL});
 	o.xdp_mode = first_of(cli.xdp_mode, file.xdp_mode, XdpMode::native);
+	o.xdp_dispatcher = first_of(cli.xdp_dispatcher, file.xdp_dispatcher, false);
 	o.permit_private = first_of(cli.permit_private, file.permit_private, false);
 	o.ingress_filter = first_of(cli.ingress_filter, file.ingress_filter, true);
 	o.loop_guard = first_of(cli.loop_guard, file.loop_guard, true);
@@ -118,6 +119,9 @@ AttachOptions merge_options(const std::string &ifname, const AttachRequest &file
 		require_unicast_v4(*o.relay, o.permit_private, "relay");
 		require_relay_not_local(o.locals, o.relay);
 	}
+
+	if (o.xdp_dispatcher && o.mode == Mode::return_relay)
+		usage_error("xdp_dispatcher has no use in return-relay mode (it has no XDP program)");
 
 	// Duplicates would make the attach fail half-way on EEXIST from the kernel.
 	for (FilterKind k : kFilterKinds)

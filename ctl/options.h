@@ -46,6 +46,7 @@ struct AttachRequest {
 	std::optional<uint32_t> relay;
 	std::optional<unsigned> ttl;
 	std::optional<XdpMode> xdp_mode;
+	std::optional<bool> xdp_dispatcher;
 	std::optional<bool> permit_private;
 	std::optional<bool> ingress_filter;
 	std::optional<bool> loop_guard;
@@ -64,6 +65,9 @@ struct AttachOptions {
 	std::optional<uint32_t> relay;
 	uint8_t ttl = STF_DEFAULT_TTL;
 	XdpMode xdp_mode = XdpMode::native;
+	// The decapsulator joins libxdp's multi-program dispatcher instead of owning the XDP
+	// hook (ctl/xdp_dispatcher.h), so other libxdp programs can run on the interface too.
+	bool xdp_dispatcher = false;
 	bool permit_private = false;
 	// RFC 3964 5.3.3, on by default as in stf(4) (whose IFF_LINK2 turns it off).
 	bool ingress_filter = true;
@@ -90,7 +94,8 @@ template <typename T> auto &filter_list(T &t, FilterKind k)
 // cli overrides file field by field; filters are concatenated. Validates the result and
 // throws a usage Error naming the first problem: ttl 1..255, at most STF_MAX_LOCAL locals,
 // no duplicates, every address unicast (require_unicast_v4), relay only where it is used
-// (router or relay mode; return-relay has no use for one).
+// (router or relay mode; return-relay has no use for one), xdp_dispatcher only with an XDP
+// program (not in return-relay mode).
 AttachOptions merge_options(const std::string &ifname, const AttachRequest &file,
 			    const AttachRequest &cli);
 

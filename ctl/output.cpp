@@ -63,7 +63,11 @@ Json status_json(const AttachmentInfo &i)
 		bcasts.push_back(format_ipv4(b));
 	Json xdp = nullptr;
 	if (i.xdp_mode)
-		xdp = {{"mode", xdp_mode_name(*i.xdp_mode)}, {"prog_id", i.xdp_prog_id}};
+		xdp = {{"mode", xdp_mode_name(*i.xdp_mode)},
+		       {"prog_id", i.xdp_prog_id},
+		       // libxdp's dispatcher running our program among others, or null.
+		       {"dispatcher", i.xdp_dispatcher_id ? Json{{"prog_id", i.xdp_dispatcher_id}}
+							  : Json(nullptr)}};
 	return {
 		{"ifname", i.ifname},
 		{"ifindex", i.ifindex},
@@ -163,6 +167,10 @@ std::string prefix_list_text(const std::vector<Ipv4Prefix> &list, const char *if
 
 std::string xdp_text(const AttachmentInfo &i)
 {
+	if (i.xdp_mode && i.xdp_dispatcher_id)
+		return std::string(xdp_mode_name(*i.xdp_mode)) + ", prog id " +
+		       std::to_string(i.xdp_prog_id) + " in libxdp's dispatcher (prog id " +
+		       std::to_string(i.xdp_dispatcher_id) + ")";
 	if (i.xdp_mode)
 		return std::string(xdp_mode_name(*i.xdp_mode)) + ", prog id " +
 		       std::to_string(i.xdp_prog_id);

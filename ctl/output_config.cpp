@@ -30,6 +30,7 @@ void print_checked(std::ostream &os, const std::string &path, const AttachOption
 			{"relay", o.relay ? nlohmann::ordered_json(format_ipv4(*o.relay)) : nullptr},
 			{"ttl", o.ttl},
 			{"xdp_mode", xdp_mode_name(o.xdp_mode)},
+			{"xdp_dispatcher", o.xdp_dispatcher},
 			{"permit_private", o.permit_private},
 			{"ingress_filter", o.ingress_filter},
 			{"loop_guard", o.loop_guard},
@@ -46,7 +47,8 @@ void print_checked(std::ostream &os, const std::string &path, const AttachOption
 	   << "  mode " << mode_name(o.mode) << ", local "
 	   << (local.empty() ? "(the interface's own address)" : local) << ", default relay "
 	   << (o.relay ? format_ipv4(*o.relay) : "none") << ", ttl " << unsigned{o.ttl} << ", xdp "
-	   << xdp_mode_name(o.xdp_mode) << '\n'
+	   << xdp_mode_name(o.xdp_mode) << (o.xdp_dispatcher ? " through libxdp's dispatcher" : "")
+	   << '\n'
 	   << "  private " << (o.permit_private ? "permitted" : "not permitted")
 	   << ", ingress filter " << (o.ingress_filter ? "on" : "off") << ", loop guard "
 	   << (o.loop_guard ? "on" : "off") << '\n';

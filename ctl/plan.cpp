@@ -28,6 +28,7 @@ AttachOptions running_options(const AttachmentInfo &i)
 	o.relay = i.relay;
 	o.ttl = i.ttl;
 	o.xdp_mode = i.xdp_mode.value_or(XdpMode::native);
+	o.xdp_dispatcher = i.xdp_dispatcher_id != 0;
 	o.permit_private = i.permit_private;
 	o.ingress_filter = i.ingress_filter;
 	o.loop_guard = i.loop_guard;
@@ -48,6 +49,10 @@ Plan make_plan(const AttachOptions &run, const AttachOptions &want)
 	if (run_xdp && want_xdp && run.xdp_mode != want.xdp_mode)
 		p.refused.push_back(std::string("xdp_mode ") + xdp_mode_name(run.xdp_mode) + " -> " +
 				    xdp_mode_name(want.xdp_mode) + " (the XDP program would be re-hooked)");
+	if (run_xdp && want_xdp && run.xdp_dispatcher != want.xdp_dispatcher)
+		p.refused.push_back(std::string("xdp_dispatcher ") + (run.xdp_dispatcher ? "on" : "off") +
+				    " -> " + (want.xdp_dispatcher ? "on" : "off") +
+				    " (the XDP program would be re-hooked)");
 
 	// Filters first, additions before removals: during the change a source is allowed if
 	// either configuration allows it and denied if either denies it, so nothing both accept

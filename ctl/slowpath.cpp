@@ -159,9 +159,13 @@ Target *SlowPath::Impl::target(uint32_t ifindex)
 		return nullptr;
 	try {
 		std::optional<Dataplane> dp = Dataplane::find(name);
-		if (!dp || dp->xdp_prog_id() != x.prog_id)
+		// Our decapsulator is the hook's program, or one of libxdp's dispatcher's: then the
+		// hook's id (the dispatcher's) is what the cache compares, and what runs here is our
+		// program alone, never the dispatcher with the other programs.
+		if (!dp || !dp->xdp_prog_id() ||
+		    (dp->xdp_prog_id() != x.prog_id && !dp->xdp_dispatcher_id()))
 			return nullptr;
-		Fd prog(bpf_prog_get_fd_by_id(x.prog_id));
+		Fd prog = dp->test_run_program();
 		if (prog.get() < 0)
 			return nullptr;
 		stf_config cfg = dp->maps().config();

@@ -13,10 +13,12 @@ fi
 packages=(
 	# build
 	build-essential cmake pkg-config clang llvm
-	libbpf-dev libmnl-dev bpftool libelf-dev zlib1g-dev linux-libc-dev libmicrohttpd-dev
+	libbpf-dev libmnl-dev libxdp-dev bpftool libelf-dev zlib1g-dev linux-libc-dev libmicrohttpd-dev
 	nlohmann-json3-dev libcli11-dev libgtest-dev libgmock-dev
 	# tests and demo
 	iproute2 iputils-ping netcat-openbsd tcpdump ethtool python3 python3-scapy
+	# tests/netns/test_dispatcher.sh: a second program on libxdp's dispatcher (xdp-filter)
+	xdp-tools
 	# the 6.1 VM stage (scripts/vm/): QEMU, the guest's initramfs, Debian's kernel package
 	qemu-system-x86 busybox-static kmod cpio xz-utils apt
 	# tests/vm/test_systemd_unit.sh: systemd-udevd in the guest (systemd itself is Debian's)

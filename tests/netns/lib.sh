@@ -72,6 +72,14 @@ stft_require() {
 
 # ---- cleanup -------------------------------------------------------------------------------
 
+# stft_umount_under DIR: unmount everything mounted at or below DIR (deepest first).
+stft_umount_under() {
+	local m
+	for m in $(awk -v d="$1" '$2 == d || index($2, d "/") == 1 {print $2}' /proc/self/mounts | sort -r); do
+		umount -l "$m"
+	done
+}
+
 stft_cleanup() {
 	local rc=$?
 	set +e
@@ -94,6 +102,8 @@ stft_cleanup() {
 		done
 		ip netns del "$ns" 2>/dev/null
 	done
+	# A bpffs a test mounted there (test_dispatcher.sh) goes first, with what is pinned in it.
+	[ -n "$STFT_TMP" ] && stft_umount_under "$STFT_TMP"
 	[ -n "$STFT_TMP" ] && rm -rf "$STFT_TMP"
 	exit "$rc"
 }

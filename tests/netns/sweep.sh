@@ -62,7 +62,13 @@ for n in "${namespaces[@]}"; do
 	for pid in $(ip netns pids "$n"); do kill -9 "$pid" 2>/dev/null; done
 	ip netns del "$n" || failed=1
 done
-for d in "${dirs[@]}"; do rm -rf "$d" || failed=1; done
+for d in "${dirs[@]}"; do
+	# A bpffs mounted inside (test_dispatcher.sh) first: rm cannot remove a mount point.
+	for m in $(awk -v d="$d" 'index($2, d "/") == 1 {print $2}' /proc/self/mounts | sort -r); do
+		umount -l "$m" || failed=1
+	done
+	rm -rf "$d" || failed=1
+done
 
 if [ $failed -ne 0 ]; then
 	echo "sweep: FAILED to remove some leftovers (see above)" >&2

@@ -119,7 +119,7 @@ fi
 # Depends comes from dpkg-shlibdeps: the libraries the binary links, with versions.
 depends="$(field Depends)"
 echo "# Depends: $depends"
-for lib in libbpf1 libmnl0 libc6 libmicrohttpd12 libstdc++6; do
+for lib in libbpf1 libmnl0 libxdp1 libc6 libmicrohttpd12 libstdc++6; do
 	found=""
 	IFS=',' read -r -a deps <<<"$depends"
 	for dep in "${deps[@]}"; do

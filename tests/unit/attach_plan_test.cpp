@@ -142,8 +142,14 @@ TEST(AttachPlan, AnXdpProgramOnTheInterface)
 	HostSnapshot s = host();
 	s.links[1].xdp_prog_id = 77;
 	EXPECT_EQ(std::make_pair(Exit::already_attached,
-				 std::string("attach eth0: the interface already has an XDP program (id 77)")),
+				 std::string("attach eth0: the interface already has an XDP program (id 77); "
+					     "if it is libxdp's dispatcher, attach with --xdp-dispatcher "
+					     "to run beside its programs")),
 		  error_of([&] { plan_attach(opts(), s); }));
+	// Asked to join a dispatcher, the plan leaves the hook to libxdp's own check at attach.
+	AttachOptions join = opts();
+	join.xdp_dispatcher = true;
+	EXPECT_NO_THROW(plan_attach(join, s));
 }
 
 TEST(AttachPlan, RoutesThatWouldCollide)

@@ -54,6 +54,7 @@ TEST(ConfigFile, FullValidFile)
 		"relay": "203.0.113.1",
 		"ttl": 33,
 		"xdp_mode": "generic",
+		"xdp_dispatcher": true,
 		"permit_private": true,
 		"ingress_filter": false,
 		"filters": {"allow": ["198.51.100.0/24"], "deny": ["198.51.100.128/25", "192.0.2.7"]}
@@ -65,6 +66,7 @@ TEST(ConfigFile, FullValidFile)
 	EXPECT_EQ(r.relay, ip(203, 0, 113, 1));
 	EXPECT_EQ(r.ttl, 33u);
 	EXPECT_EQ(r.xdp_mode, XdpMode::generic);
+	EXPECT_EQ(r.xdp_dispatcher, true);
 	EXPECT_EQ(r.permit_private, true);
 	EXPECT_EQ(r.ingress_filter, false);
 	EXPECT_THAT(r.allow, ElementsAre(Ipv4Prefix{ip(198, 51, 100, 0), 24}));
@@ -80,6 +82,7 @@ TEST(ConfigFile, EmptyObjectLeavesEverythingUnset)
 	EXPECT_FALSE(r.relay);
 	EXPECT_FALSE(r.ttl);
 	EXPECT_FALSE(r.xdp_mode);
+	EXPECT_FALSE(r.xdp_dispatcher);
 	EXPECT_FALSE(r.permit_private);
 	EXPECT_FALSE(r.ingress_filter);
 	EXPECT_TRUE(r.allow.empty() && r.deny.empty());

@@ -63,6 +63,7 @@ TEST(MergeOptions, DefaultsWhenNothingIsGiven)
 	EXPECT_EQ(o.relay, std::nullopt);
 	EXPECT_EQ(o.ttl, STF_DEFAULT_TTL);
 	EXPECT_EQ(o.xdp_mode, XdpMode::native);
+	EXPECT_FALSE(o.xdp_dispatcher); // the XDP hook is ours alone unless asked
 	EXPECT_FALSE(o.permit_private);
 	EXPECT_TRUE(o.ingress_filter); // RFC 3964 5.3.3, on unless turned off
 	EXPECT_TRUE(o.loop_guard);     // RFC 3964 3.2, likewise
@@ -75,6 +76,19 @@ TEST(MergeOptions, IngressFilterFromFileOrCommandLine)
 	EXPECT_FALSE(merge_options("eth0", file, {}).ingress_filter);
 	cli.ingress_filter = true;
 	EXPECT_TRUE(merge_options("eth0", file, cli).ingress_filter);
+}
+
+TEST(MergeOptions, XdpDispatcherFromFileOrCommandLineButNotInReturnRelay)
+{
+	AttachRequest file, cli;
+	file.xdp_dispatcher = true;
+	EXPECT_TRUE(merge_options("eth0", file, {}).xdp_dispatcher);
+	cli.xdp_dispatcher = false;
+	EXPECT_FALSE(merge_options("eth0", file, cli).xdp_dispatcher);
+	// Return-relay has no XDP program to share the hook with.
+	file.mode = Mode::return_relay;
+	file.locals = {ip(192, 0, 2, 1)};
+	EXPECT_THROW(merge_options("eth0", file, {}), Error);
 }
 
 TEST(MergeOptions, CommandLineWinsFieldByField)

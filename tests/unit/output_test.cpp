@@ -129,7 +129,7 @@ TEST(StatusJson, Schema)
 	EXPECT_EQ(i["permit_private"], false);
 	EXPECT_EQ(i["ingress_filter"], true);
 	EXPECT_EQ(i["loop_guard"], true);
-	EXPECT_EQ(i["xdp"], (json{{"mode", "native"}, {"prog_id", 42}}));
+	EXPECT_EQ(i["xdp"], (json{{"mode", "native"}, {"prog_id", 42}, {"dispatcher", nullptr}}));
 	EXPECT_EQ(i["tc_prog_id"], 43);
 	EXPECT_EQ(i["filters"], (json{{"allow", {"198.51.100.0/24"}},
 				      {"deny", {"198.51.100.128/25"}},

@@ -75,6 +75,9 @@ TEST(Plan, RefusesWhatNeedsTheXdpProgramChanged)
 	want = base();
 	want.xdp_mode = XdpMode::generic;
 	EXPECT_THAT(make_plan(run, want).refused, ElementsAre(HasSubstr("xdp_mode native -> generic")));
+	want = base();
+	want.xdp_dispatcher = true;
+	EXPECT_THAT(make_plan(run, want).refused, ElementsAre(HasSubstr("xdp_dispatcher off -> on")));
 	// Return-relay has no XDP program: its xdp_mode means nothing.
 	run.mode = want.mode = Mode::return_relay;
 	EXPECT_TRUE(make_plan(run, want).refused.empty());
