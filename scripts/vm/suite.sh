@@ -28,10 +28,14 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 # --list: the whole VM stage, heaviest first (so two workers end at about the same time).
 if [ "${1:-}" = --list ]; then
 	cd "$root" || exit 1
+	# The two longest (about 15-20 minutes each under emulation) first, one per worker; the
+	# rest, a few minutes each, then fill in behind whichever ends first.
 	echo "script tests/netns/test_bad_input.sh"
+	echo "script tests/netns/test_hostile.sh"
 	echo "script tests/vm/test_hygiene.sh"
 	echo "ctest ^(kernel\\.|bpf\\.gate_all_cases\$)"
-	ls tests/netns/test_*.sh tests/vm/test_*.sh | grep -v -e test_bad_input -e test_hygiene | sed 's/^/script /'
+	ls tests/netns/test_*.sh tests/vm/test_*.sh |
+		grep -v -e test_bad_input -e test_hostile -e test_hygiene | sed 's/^/script /'
 	echo "provision -R ^unit\\."
 	exit 0
 fi
