@@ -196,11 +196,13 @@ AttachRequest parse_config_json(const std::string &text, const std::string &orig
 			req.ingress_filter = r.boolean(v, key);
 		else if (k == "loop_guard")
 			req.loop_guard = r.boolean(v, key);
+		else if (k == "fast_path")
+			req.fast_path = r.boolean(v, key);
 		else if (k == "filters")
 			r.filters(v, req);
 		else
 			r.fail(key, "unknown key (expected local, mode, default_relay, ttl, xdp_mode, "
-				    "permit_private, ingress_filter, loop_guard, filters)");
+				    "permit_private, ingress_filter, loop_guard, fast_path, filters)");
 	}
 	return req;
 }
