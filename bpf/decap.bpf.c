@@ -19,6 +19,8 @@
  *      a tunnelled Neighbor Discovery message (hop limit 255) must not pass for on-link
  *      traffic of this link, and reverse-path filters, `iifname` rules, tcpdump and the
  *      device's counters must see the tunnel, as with sit's tun6to4 and stf's stf0
+ *   8. with --fast-path on, a packet the IPv6 FIB forwards out of another interface is sent
+ *      there directly instead (lib/forward.h); anything it cannot decide goes as in 7
  * Every drop has its own counter (include/stf/contract.h).
  */
 #include <linux/bpf.h>
@@ -33,6 +35,7 @@
 #include "lib/csum.h"
 #include "lib/counters.h"
 #include "lib/fib.h"
+#include "lib/forward.h"
 #include "lib/maps.h"
 
 #define IP_MF 0x2000
@@ -300,18 +303,29 @@ int stf_decap(struct xdp_md *ctx)
 	int ecn = 0;
 	__u32 verdict = decap_checks(ctx, cfg, ip, data_end, frame_len, &ecn);
 
+	__u32 egress = 0;
+	struct bpf_fib_lookup fib;
 	if (verdict == STF_C_decap) {
 		struct ipv6hdr *ip6 = (void *)(ip + 1);
 
 		if ((void *)(ip6 + 1) > data_end)
 			return XDP_DROP; /* proven impossible by decap_checks; for the verifier */
 		ip6->flow_lbl[0] = (ip6->flow_lbl[0] & ~(ECN_MASK << 4)) | (ecn << 4);
-		if (decap_strip(ctx, cfg))
+		egress = stf_fast_route(ctx, cfg, ip6, &fib);
+		if (decap_strip(ctx, cfg) || (egress && stf_fast_rewrite(ctx, &fib)))
 			verdict = STF_C_decap_adjust_failed;
 	}
 	struct stf_event *ev = stf_count(verdict, frame_len);
 	if (ev) /* a drop, and a monitor watches */
 		decap_report(ctx, ev, cfg->ifindex);
+	/* decap counts every packet decapsulated, fast or slow; fast_forward those of them the
+	 * fast path sent on, so decap - fast_forward went through the tunnel device. */
+	if (verdict == STF_C_decap && egress) {
+		ev = stf_count(STF_C_fast_forward, frame_len);
+		if (ev) /* never: a STAT counter; the verifier wants the reservation handled */
+			decap_report(ctx, ev, cfg->ifindex);
+		return bpf_redirect(egress, 0);
+	}
 	/* Transmitted by the peer, received by the tunnel device. bpf_redirect with flags 0
 	 * always answers XDP_REDIRECT; the transmit itself happens after the program. */
 	if (verdict == STF_C_decap)

@@ -9,7 +9,7 @@ _stf_xdp_commands="attach detach status stats prefix filter check apply run slow
 _stf_xdp_global_opts="-j --json -v --verbose -n --netns -h --help -V --version"
 _stf_xdp_common_opts="-j --json -h --help"
 _stf_xdp_attach_opts="--local --mode --default-relay --relay --ttl --xdp-mode --xdp-dispatcher --permit-private --ingress-filter
-	--loop-guard --config"
+	--loop-guard --fast-path --config"
 _stf_xdp_filter_kinds="allow deny relay exception"
 
 # The network interfaces of this namespace, or of the named one ($netns, from -n).
@@ -53,7 +53,7 @@ _stf_xdp_option_value() {
 	-n | --netns) _stf_xdp_reply "$(_stf_xdp_netns)" ;;
 	--mode) _stf_xdp_reply "router relay return-relay" ;;
 	--xdp-mode) _stf_xdp_reply "native generic" ;;
-	--ingress-filter | --loop-guard) _stf_xdp_reply "on off" ;;
+	--ingress-filter | --loop-guard | --fast-path) _stf_xdp_reply "on off" ;;
 	--config) _stf_xdp_files ;;
 	--local | --default-relay | --relay | --ttl | --rate) COMPREPLY=() ;; # an address or a number: nothing to offer
 	*) return 1 ;;
@@ -102,7 +102,7 @@ _stf_xdp() {
 		fi
 		case "$w" in
 		-n | --netns | --local | --mode | --default-relay | --relay | --ttl | --xdp-mode | --ingress-filter | \
-			--loop-guard | --config | --rate)
+			--loop-guard | --fast-path | --config | --rate)
 			prev_opt="$w"
 			;;
 		--netns=*) netns="${w#*=}" ;;

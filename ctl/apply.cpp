@@ -15,7 +15,8 @@ namespace stf {
 namespace {
 
 
-constexpr __u8 kOptionFlags = STF_F_PERMIT_PRIVATE | STF_F_INGRESS_FILTER | STF_F_LOOP_GUARD;
+constexpr __u8 kOptionFlags =
+	STF_F_PERMIT_PRIVATE | STF_F_INGRESS_FILTER | STF_F_LOOP_GUARD | STF_F_FAST_PATH;
 
 // The fields apply owns in the config; the filter flags (has_*) belong to filter_add/del.
 struct ConfigFields {
@@ -50,7 +51,8 @@ ConfigFields target_fields(const AttachOptions &o)
 	f.ttl = o.ttl;
 	f.flags = static_cast<__u8>((o.permit_private ? STF_F_PERMIT_PRIVATE : 0) |
 				    (o.ingress_filter ? STF_F_INGRESS_FILTER : 0) |
-				    (o.loop_guard ? STF_F_LOOP_GUARD : 0));
+				    (o.loop_guard ? STF_F_LOOP_GUARD : 0) |
+				    (o.fast_path ? STF_F_FAST_PATH : 0));
 	f.n_local = static_cast<__u8>(o.locals.size());
 	f.relay = o.relay ? htonl(*o.relay) : 0;
 	for (size_t i = 0; i < o.locals.size() && i < STF_MAX_LOCAL; i++)

@@ -119,6 +119,16 @@ void bind_maps(bpf_object *obj, const std::vector<__u32> &map_ids)
 					    std::string("map ") + info.name +
 						    " of the running dataplane has another layout; "
 						    "detach with the stf-xdp version that attached it");
+			// An array's size is its layout too: a running dataplane from before a counter
+			// was added has a smaller counter map, and its program knows none of the
+			// newer switches (STF_F_FAST_PATH), so adopting it would mislead.
+			if (info.type != BPF_MAP_TYPE_LPM_TRIE &&
+			    info.max_entries != bpf_map__max_entries(map))
+				throw Error(Exit::failure,
+					    std::string("map ") + info.name + " of the running dataplane has " +
+						    std::to_string(info.max_entries) + " entries, this version " +
+						    std::to_string(bpf_map__max_entries(map)) +
+						    "; detach with the stf-xdp version that attached it");
 			int err = bpf_map__reuse_fd(map, fd.get());
 			if (err)
 				sys_error(std::string("bind map ") + info.name, err);

@@ -34,7 +34,7 @@ struct RawArgs {
 	std::string ifname;
 	bool ifname_given = false; // "" given is an error, not "every interface"
 	std::vector<std::string> locals;
-	std::string mode, relay, ttl, xdp_mode, config, ingress_filter, loop_guard;
+	std::string mode, relay, ttl, xdp_mode, config, ingress_filter, loop_guard, fast_path;
 	bool permit_private = false;
 	bool xdp_dispatcher = false;
 	std::string address; // prefix add/del
@@ -57,7 +57,8 @@ struct CommandTable {
 	std::map<const CLI::App *, const CommandSpec *> leaves;
 	CLI::Option *local = nullptr, *mode = nullptr, *relay = nullptr, *ttl = nullptr,
 		    *xdp_mode = nullptr, *config = nullptr, *permit_private = nullptr,
-		    *ingress_filter = nullptr, *loop_guard = nullptr, *xdp_dispatcher = nullptr;
+		    *ingress_filter = nullptr, *loop_guard = nullptr, *xdp_dispatcher = nullptr,
+		    *fast_path = nullptr;
 };
 
 std::string exit_code_help()
@@ -148,6 +149,10 @@ void add_attach_options(CLI::App *c, CommandTable &t, RawArgs &raw)
 	t.loop_guard = c->add_option("--loop-guard", raw.loop_guard,
 				     "drop what would loop back into the tunnel (default on)")
 			       ->type_name("on|off");
+	t.fast_path = c->add_option("--fast-path", raw.fast_path,
+				    "forward decapsulated packets from XDP, bypassing netfilter's "
+				    "forward hooks (default off)")
+			      ->type_name("on|off");
 	t.config = c->add_option("--config", raw.config, "settings from a JSON file")
 			   ->type_name("FILE.json");
 }
@@ -284,6 +289,8 @@ AttachRequest attach_request(const CommandTable &t, const RawArgs &raw)
 						"on, off");
 	if (t.loop_guard->count())
 		r.loop_guard = parse_choice(raw.loop_guard, parse_on_off, "--loop-guard", "on, off");
+	if (t.fast_path->count())
+		r.fast_path = parse_choice(raw.fast_path, parse_on_off, "--fast-path", "on, off");
 	return r;
 }
 

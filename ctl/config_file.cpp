@@ -207,13 +207,15 @@ AttachRequest parse_config_json(const std::string &text, const std::string &orig
 			req.ingress_filter = r.boolean(v, key);
 		else if (k == "loop_guard")
 			req.loop_guard = r.boolean(v, key);
+		else if (k == "fast_path")
+			req.fast_path = r.boolean(v, key);
 		else if (k == "filters")
 			r.filters(v, req);
 		else if (k == "metrics")
 			settings.metrics = r.listen_address(v, key);
 		else
 			r.fail(key, "unknown key (expected local, mode, default_relay, ttl, xdp_mode, "
-				    "xdp_dispatcher, permit_private, ingress_filter, loop_guard, filters, metrics)");
+				    "xdp_dispatcher, permit_private, ingress_filter, loop_guard, fast_path, filters, metrics)");
 	}
 	if (service)
 		*service = settings;

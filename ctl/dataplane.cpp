@@ -319,6 +319,7 @@ AttachmentInfo Dataplane::info() const
 	i.permit_private = cfg.flags & STF_F_PERMIT_PRIVATE;
 	i.ingress_filter = cfg.flags & STF_F_INGRESS_FILTER;
 	i.loop_guard = cfg.flags & STF_F_LOOP_GUARD;
+	i.fast_path = cfg.flags & STF_F_FAST_PATH;
 	i.xdp_mode = xdp_prog_id_ ? xdp_mode_ : std::nullopt;
 	i.xdp_prog_id = xdp_prog_id_;
 	i.xdp_dispatcher_id = xdp_prog_id_ ? xdp_dispatcher_id_ : 0;

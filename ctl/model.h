@@ -30,6 +30,7 @@ struct AttachmentInfo {
 	bool permit_private = false;
 	bool ingress_filter = true;
 	bool loop_guard = true;
+	bool fast_path = false;
 	std::optional<XdpMode> xdp_mode; // nullopt: no XDP program (return-relay)
 	// Whether `stf-xdp slowpath` serves this namespace (outer fragments and options are
 	// decapsulated only then); nullopt without an XDP program, which has no slow path.

@@ -92,6 +92,7 @@ AttachOptions merge_options(const std::string &ifname, const AttachRequest &file
 	o.permit_private = first_of(cli.permit_private, file.permit_private, false);
 	o.ingress_filter = first_of(cli.ingress_filter, file.ingress_filter, true);
 	o.loop_guard = first_of(cli.loop_guard, file.loop_guard, true);
+	o.fast_path = first_of(cli.fast_path, file.fast_path, false);
 	for (FilterKind k : kFilterKinds) {
 		filter_list(o, k) = filter_list(file, k);
 		filter_list(o, k).insert(filter_list(o, k).end(), filter_list(cli, k).begin(),

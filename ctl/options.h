@@ -50,6 +50,7 @@ struct AttachRequest {
 	std::optional<bool> permit_private;
 	std::optional<bool> ingress_filter;
 	std::optional<bool> loop_guard;
+	std::optional<bool> fast_path;
 	std::vector<Ipv4Prefix> allow; // config file only (and `filter add` later)
 	std::vector<Ipv4Prefix> deny;
 	std::vector<Ipv4Prefix> relays;
@@ -73,6 +74,9 @@ struct AttachOptions {
 	bool ingress_filter = true;
 	// RFC 3964 3.2, on by default as in stf(4).
 	bool loop_guard = true;
+	// Forward decapsulated packets from XDP (bpf/lib/forward.h), off by default: it bypasses
+	// netfilter's forward hooks.
+	bool fast_path = false;
 	std::vector<Ipv4Prefix> allow;
 	std::vector<Ipv4Prefix> deny;
 	std::vector<Ipv4Prefix> relays;

@@ -85,6 +85,7 @@ Json status_json(const AttachmentInfo &i)
 		{"permit_private", i.permit_private},
 		{"ingress_filter", i.ingress_filter},
 		{"loop_guard", i.loop_guard},
+		{"fast_path", i.fast_path},
 		{"xdp", xdp},
 		{"slow_path", i.slow_path ? Json{{"running", *i.slow_path}} : Json(nullptr)},
 		{"tc_prog_id", i.tc_prog_id},
@@ -209,6 +210,7 @@ void status_human(std::ostream &os, const AttachmentInfo &i)
 	label(os, "private") << (i.permit_private ? "permitted" : "not permitted") << '\n';
 	label(os, "ingress") << (i.ingress_filter ? "filter on" : "filter off") << '\n';
 	label(os, "loop guard") << (i.loop_guard ? "on" : "off") << '\n';
+	label(os, "fast path") << (i.fast_path ? "on" : "off") << '\n';
 	label(os, "xdp") << xdp_text(i) << '\n';
 	if (i.slow_path)
 		label(os, "slow path")

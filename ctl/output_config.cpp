@@ -34,6 +34,7 @@ void print_checked(std::ostream &os, const std::string &path, const AttachOption
 			{"permit_private", o.permit_private},
 			{"ingress_filter", o.ingress_filter},
 			{"loop_guard", o.loop_guard},
+			{"fast_path", o.fast_path},
 			{"filters", filters},
 		};
 		// replace: a file name is bytes, not necessarily UTF-8; never throw while printing.
@@ -51,7 +52,8 @@ void print_checked(std::ostream &os, const std::string &path, const AttachOption
 	   << '\n'
 	   << "  private " << (o.permit_private ? "permitted" : "not permitted")
 	   << ", ingress filter " << (o.ingress_filter ? "on" : "off") << ", loop guard "
-	   << (o.loop_guard ? "on" : "off") << '\n';
+	   << (o.loop_guard ? "on" : "off") << ", fast path " << (o.fast_path ? "on" : "off")
+	   << '\n';
 	for (FilterKind k : kFilterKinds)
 		os << "  filter " << filter_kind_name(k) << ": " << filter_list(o, k).size()
 		   << (filter_list(o, k).size() == 1 ? " entry\n" : " entries\n");

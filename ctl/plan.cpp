@@ -32,6 +32,7 @@ AttachOptions running_options(const AttachmentInfo &i)
 	o.permit_private = i.permit_private;
 	o.ingress_filter = i.ingress_filter;
 	o.loop_guard = i.loop_guard;
+	o.fast_path = i.fast_path;
 	for (FilterKind k : kFilterKinds)
 		filter_list(o, k) = filter_list(i, k);
 	return o;
@@ -78,6 +79,7 @@ Plan make_plan(const AttachOptions &run, const AttachOptions &want)
 	changed("permit_private", on_off(run.permit_private), on_off(want.permit_private));
 	changed("ingress_filter", on_off(run.ingress_filter), on_off(want.ingress_filter));
 	changed("loop_guard", on_off(run.loop_guard), on_off(want.loop_guard));
+	changed("fast_path", on_off(run.fast_path), on_off(want.fast_path));
 	for (uint32_t a : want.locals)
 		if (!contains(run.locals, a)) {
 			p.config_changed = true;

@@ -213,7 +213,8 @@ void SlowPath::Impl::handle(const uint8_t *pkt, size_t len, uint32_t ifindex)
 	uint8_t out[4096];
 	xdp_md md{};
 	md.data_end = static_cast<__u32>(frame_.size());
-	md.ingress_ifindex = ifindex;
+	// No ingress_ifindex: run as received on lo, so the fast path (bpf/lib/forward.h) leaves
+	// the packet a tunnel frame, which is what is delivered below.
 	LIBBPF_OPTS(bpf_test_run_opts, run, .data_in = frame_.data(), .data_out = out,
 		    .data_size_in = static_cast<__u32>(frame_.size()), .data_size_out = sizeof(out),
 		    .ctx_in = &md, .ctx_size_in = sizeof(md), .repeat = 1);

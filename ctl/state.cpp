@@ -18,7 +18,8 @@ stf_config build_config(const AttachOptions &opts, uint32_t ifindex, uint32_t tu
 	cfg.ttl = opts.ttl;
 	cfg.flags = (opts.permit_private ? STF_F_PERMIT_PRIVATE : 0) |
 		    (opts.ingress_filter ? STF_F_INGRESS_FILTER : 0) |
-		    (opts.loop_guard ? STF_F_LOOP_GUARD : 0);
+		    (opts.loop_guard ? STF_F_LOOP_GUARD : 0) |
+		    (opts.fast_path ? STF_F_FAST_PATH : 0);
 	require_local_count(opts.locals.size());
 	for (size_t i = 0; i < opts.locals.size(); i++)
 		cfg.local[i] = htonl(opts.locals[i]);

@@ -16,7 +16,7 @@ packages=(
 	libbpf-dev libmnl-dev libxdp-dev bpftool libelf-dev zlib1g-dev linux-libc-dev libmicrohttpd-dev
 	nlohmann-json3-dev libcli11-dev libgtest-dev libgmock-dev
 	# tests and demo
-	iproute2 iputils-ping netcat-openbsd tcpdump ethtool python3 python3-scapy
+	iproute2 iputils-ping netcat-openbsd tcpdump ethtool nftables python3 python3-scapy
 	# tests/netns/test_dispatcher.sh: a second program on libxdp's dispatcher (xdp-filter)
 	xdp-tools
 	# the 6.1 VM stage (scripts/vm/): QEMU, the guest's initramfs, Debian's kernel package

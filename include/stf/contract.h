@@ -32,6 +32,10 @@ enum stf_config_flags {
 	/* RFC 3964 3.2 (stf does it): drop a packet whose native inner destination routes back
 	 * into our own tunnel. Set by default by the control plane. */
 	STF_F_LOOP_GUARD = 1u << 2,
+	/* Forward a decapsulated packet whose inner destination routes out of another interface
+	 * straight from XDP (bpf/lib/forward.h), bypassing the kernel's IPv6 forwarding path and
+	 * its netfilter forward hooks. Off by default: an operator asks for it (--fast-path). */
+	STF_F_FAST_PATH = 1u << 3,
 };
 
 /*
@@ -165,7 +169,8 @@ enum stf_addr_class {
 	X(60, DROP, inner_dst_loop, "loop guard: the native inner destination routes back into the tunnel") \
 	X(61, STAT, slow_path, "reassembled or option-carrying packets the slow path checked")     \
 	X(62, DROP, slow_too_big, "slow path: reassembled packet over 3000 bytes, too large to check") \
-	X(63, DROP, slow_failed, "slow path: the kernel refused to check or deliver (see its log)")
+	X(63, DROP, slow_failed, "slow path: the kernel refused to check or deliver (see its log)") \
+	X(64, STAT, fast_forward, "of the decapsulated packets, those forwarded straight from XDP (fast path)")
 
 enum stf_counter_id {
 #define STF_X_ENUM(id, kind, name, desc) STF_C_##name = id,
@@ -252,7 +257,7 @@ STF_STATIC_ASSERT(STF_C_outer_src_subnet_broadcast - STF_C_OUTER_SRC_CLASS_BASE 
 STF_STATIC_ASSERT(STF_C_encap_dst_subnet_broadcast - STF_C_ENCAP_DST_CLASS_BASE ==
 			  STF_ADDR_SUBNET_BROADCAST - 1,
 		  "encap_dst_* counters must follow enum stf_addr_class");
-STF_STATIC_ASSERT(STF_COUNTER_COUNT_ == 64, "counter ids are append-only");
+STF_STATIC_ASSERT(STF_COUNTER_COUNT_ == 65, "counter ids are append-only");
 STF_STATIC_ASSERT((0 STF_COUNTER_LIST(STF_X_DROPHIGH)) == 0,
 		  "a DROP counter id >= 64: STF_DROP_MASK holds ids 0..63; widen it");
 STF_STATIC_ASSERT(sizeof(struct stf_monitor) == 16, "stf_monitor layout");

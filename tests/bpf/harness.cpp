@@ -161,7 +161,20 @@ bool setup_netns()
 		  ipv6_quietly_on("stft0") && ipv6_quietly_on("nort0") &&
 		  write_sysctl("net/ipv6/conf/stft0/forwarding", "1") &&
 		  ip("-6 route add 2001:db8:99::/64 dev stft0") &&
-		  ip("-6 route add 2001:db8:1::/64 dev nort0");
+		  ip("-6 route add 2001:db8:1::/64 dev nort0") &&
+		  // The fast path's LAN (tests/bpf/fast_path_test.cpp): MTU 1400, on-link
+		  // 2002:c000:201:7::/64 with a permanent neighbour ::20, 2002:c000:201:8::/64 with
+		  // none, a local route, an unreachable one, and 2002:c000:201:99::/64 back into the
+		  // tunnel (with a neighbour, so the lookup itself succeeds).
+		  ip("link add lan0 address 02:00:00:00:00:71 mtu 1400 type veth peer name lan0p") &&
+		  ip("link set lan0 up") && ip("link set lan0p up") && ipv6_quietly_on("lan0") &&
+		  ip("-6 route add 2002:c000:201:7::/64 dev lan0") &&
+		  ip("-6 neigh add 2002:c000:201:7::20 lladdr 02:00:00:00:00:7e dev lan0 nud permanent") &&
+		  ip("-6 route add 2002:c000:201:8::/64 dev lan0") &&
+		  ip("-6 route add local 2002:c000:201:9::1 dev lan0") &&
+		  ip("-6 route add unreachable 2002:c000:201:a::/64") &&
+		  ip("-6 route add 2002:c000:201:99::/64 dev stft0") &&
+		  ip("-6 neigh add 2002:c000:201:99::20 lladdr 02:00:00:00:00:9e dev stft0 nud permanent");
 	if (!ok)
 		return false;
 	g_net.uplink = ifindex_of("veth0");
@@ -169,7 +182,9 @@ bool setup_netns()
 	g_net.tunnel_peer = ifindex_of("stft0p");
 	g_net.noroute = ifindex_of("nort0");
 	g_net.nofwd = ifindex_of("nofwd0");
-	return g_net.uplink && g_net.tunnel && g_net.tunnel_peer && g_net.noroute && g_net.nofwd;
+	g_net.lan = ifindex_of("lan0");
+	return g_net.uplink && g_net.tunnel && g_net.tunnel_peer && g_net.noroute && g_net.nofwd &&
+	       g_net.lan;
 }
 
 bool load_skeleton()
@@ -309,6 +324,14 @@ RunResult run_prog(int prog_fd, const pkt::Bytes &in, const void *ctx, uint32_t 
 RunResult run_xdp(const pkt::Bytes &in)
 {
 	return run_prog(bpf_program__fd(g_skel->progs.stf_decap), in, nullptr, 0);
+}
+
+RunResult run_xdp_from(const pkt::Bytes &in, uint32_t ingress_ifindex)
+{
+	xdp_md md{};
+	md.data_end = uint32_t(in.size());
+	md.ingress_ifindex = ingress_ifindex;
+	return run_prog(bpf_program__fd(g_skel->progs.stf_decap), in, &md, sizeof(md));
 }
 
 RunResult run_tc(const pkt::Bytes &in, const __sk_buff &ctx)

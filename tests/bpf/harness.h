@@ -18,6 +18,7 @@
 //   unreachable 198.51.100.32/28, blackhole 198.51.100.48/28: no way back
 //   IPv6 on stft0 (forwarding on) and nort0 only, no addresses, no multicast:
 //   2001:db8:99::/64 dev stft0 (back into the tunnel), 2001:db8:1::/64 dev nort0
+//   lan0 <--> lan0p      the fast path's LAN, IPv6 only, MTU 1400 (routes: harness.cpp)
 #pragma once
 
 #include <cstdint>
@@ -42,11 +43,14 @@ struct NetNs {
 	uint32_t tunnel_peer = 0; // stft0p: decapsulated frames are redirected here
 	uint32_t noroute = 0; // nort0
 	uint32_t nofwd = 0;   // nofwd0
+	uint32_t lan = 0;     // lan0: where the fast path forwards
 	pkt::Mac uplink_mac = {0x02, 0, 0, 0, 0, 0x01};
 	pkt::Mac tunnel_mac = {0x02, 0, 0, 0, 0, 0x51}; // stft0's address
 	pkt::Mac gateway_mac = {0x02, 0, 0, 0, 0, 0xfe};
 	pkt::Mac nofwd_mac = {0x02, 0, 0, 0, 0, 0x31};
 	pkt::Mac nofwd_gw_mac = {0x02, 0, 0, 0, 0, 0x3e};
+	pkt::Mac lan_mac = {0x02, 0, 0, 0, 0, 0x71};
+	pkt::Mac lan_host_mac = {0x02, 0, 0, 0, 0, 0x7e}; // 2002:c000:201:7::20's neighbour entry
 };
 extern NetNs g_net;
 
@@ -83,6 +87,8 @@ struct RunResult {
 	pkt::Bytes out;
 };
 RunResult run_xdp(const pkt::Bytes &in);
+// As received on ingress_ifindex (xdp_md.ingress_ifindex); run_xdp runs as received on lo.
+RunResult run_xdp_from(const pkt::Bytes &in, uint32_t ingress_ifindex);
 // tc: `ctx` is passed as struct __sk_buff (ifindex, gso_size, ...).
 RunResult run_tc(const pkt::Bytes &in, const __sk_buff &ctx);
 

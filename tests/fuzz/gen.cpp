@@ -39,6 +39,9 @@ void random_config(Rng &r, stf_model::Config &c)
 	cfg.flags = uint8_t(r.below(8));
 	// Bytes the control plane never writes this way, which the specification still decides:
 	// unknown flag bits (ignored), a mode that is none of the three ("not relay"), padding.
+	// STF_F_FAST_PATH among them changes nothing here: the harness runs from lo, never from
+	// the attached interface, and the fast path forwards only frames off the wire (the
+	// model need not know a FIB; tests/bpf/fast_path_test.cpp and the netns test cover it).
 	if (r.chance(1, 16))
 		cfg.flags |= uint8_t(r.u8() & ~7u);
 	if (r.chance(1, 32))

@@ -351,6 +351,7 @@ expect_eq "completion: --mode" "relay return-relay router" "$(complete_line 'stf
 expect_eq "completion: --mode=re" "relay return-relay" "$(complete_line 'stf-xdp attach eth0 --mode=re')"
 expect_eq "completion: --xdp-mode" "generic native" "$(complete_line 'stf-xdp -j attach eth0 --xdp-mode ')"
 expect_eq "completion: --loop-guard" "off on" "$(complete_line 'stf-xdp attach eth0 --loop-guard ')"
+expect_eq "completion: --fast-path" "off on" "$(complete_line 'stf-xdp attach eth0 --fast-path ')"
 expect_eq "completion: --ingress-filter o" "off on" "$(complete_line 'stf-xdp attach --ingress-filter o')"
 expect_eq "completion: filter kinds" "allow deny exception relay" "$(complete_line 'stf-xdp filter add eth0 ')"
 expect_eq "completion: prefix subcommands" "add del list" "$(complete_line 'stf-xdp prefix ')"
@@ -379,11 +380,11 @@ check "packaged binary attaches with the packaged example config" nsx "$BIN" att
 state="$(nsx "$BIN" -j status v0 | "$PY" -c 'import json, sys
 i = json.load(sys.stdin)["interfaces"][0]
 print(i["mode"], [l["address"] for l in i["local"]], i["relay"], i["ttl"], i["xdp"]["mode"],
-      i["permit_private"], i["ingress_filter"], i["loop_guard"], i["filters"])' 2>&1)"
+      i["permit_private"], i["ingress_filter"], i["loop_guard"], i["fast_path"], i["filters"])' 2>&1)"
 want_state="$("$PY" -c 'import json, sys
 c = json.load(open(sys.argv[1]))
 print(c["mode"], c["local"], c["default_relay"], c["ttl"], c["xdp_mode"], c["permit_private"],
-      c["ingress_filter"], c["loop_guard"], c["filters"])' "$EXAMPLE" 2>&1)"
+      c["ingress_filter"], c["loop_guard"], c["fast_path"], c["filters"])' "$EXAMPLE" 2>&1)"
 expect_eq "status -j shows the example's settings" "$want_state" "$state"
 # Every counter the running dataplane reports is in the page's COUNTERS section.
 counters="$(nsx "$BIN" -j stats v0 | "$PY" -c 'import json, sys

@@ -123,6 +123,10 @@ TEST(ParseCommandLine, IngressFilterIsOnOrOff)
 	EXPECT_EQ(parse({"attach", "eth0", "--ingress-filter", "off"}).request.ingress_filter, false);
 	EXPECT_EQ(parse({"attach", "eth0", "--loop-guard", "off"}).request.loop_guard, false);
 	EXPECT_THAT(usage({"attach", "eth0", "--loop-guard", "1"}), HasSubstr("--loop-guard"));
+	EXPECT_EQ(parse({"attach", "eth0", "--fast-path", "on"}).request.fast_path, true);
+	EXPECT_EQ(parse({"attach", "eth0", "--fast-path", "off"}).request.fast_path, false);
+	EXPECT_EQ(parse({"attach", "eth0"}).request.fast_path, std::nullopt);
+	EXPECT_THAT(usage({"attach", "eth0", "--fast-path", "yes"}), HasSubstr("--fast-path"));
 	std::string err = usage({"attach", "eth0", "--ingress-filter", "yes"});
 	EXPECT_THAT(err, HasSubstr("--ingress-filter"));
 	EXPECT_THAT(err, HasSubstr("on, off"));

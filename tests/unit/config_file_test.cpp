@@ -255,8 +255,10 @@ TEST(ConfigFile, TheCommandLineSpellingIsAcceptedToo)
 {
 	AttachRequest r = parse_config_json(
 		R"({"xdp-mode": "generic", "permit-private": true, "ingress-filter": false,
-		    "loop-guard": false})",
+		    "loop-guard": false, "fast-path": true})",
 		"config.json");
+	EXPECT_EQ(r.fast_path, true);
+	EXPECT_EQ(parse_config_json(R"({"fast_path": false})", "config.json").fast_path, false);
 	EXPECT_EQ(r.xdp_mode, XdpMode::generic);
 	EXPECT_EQ(r.permit_private, true);
 	EXPECT_EQ(r.ingress_filter, false);

@@ -82,6 +82,7 @@ inline constexpr GoldenCounter kGoldenCounters[] = {
 	{61, CounterKind::stat, "slow_path"},
 	{62, CounterKind::drop, "slow_too_big"},
 	{63, CounterKind::drop, "slow_failed"},
+	{64, CounterKind::stat, "fast_forward"},
 };
 
 } // namespace stf::test

@@ -67,6 +67,7 @@ TEST(MergeOptions, DefaultsWhenNothingIsGiven)
 	EXPECT_FALSE(o.permit_private);
 	EXPECT_TRUE(o.ingress_filter); // RFC 3964 5.3.3, on unless turned off
 	EXPECT_TRUE(o.loop_guard);     // RFC 3964 3.2, likewise
+	EXPECT_FALSE(o.fast_path);     // bypasses netfilter's forward hooks: asked for
 }
 
 TEST(MergeOptions, IngressFilterFromFileOrCommandLine)

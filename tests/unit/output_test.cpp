@@ -113,7 +113,7 @@ TEST(StatusJson, Schema)
 	ASSERT_EQ(doc["interfaces"].size(), 2u);
 	const json &i = doc["interfaces"][0];
 	for (const char *key : {"ifname", "ifindex", "mode", "tunnel", "local", "relay", "ttl",
-				"permit_private", "ingress_filter", "loop_guard", "xdp", "tc_prog_id",
+				"permit_private", "ingress_filter", "loop_guard", "fast_path", "xdp", "tc_prog_id",
 				"filters",
 				"subnet_broadcasts"})
 		EXPECT_TRUE(i.contains(key)) << key;
@@ -129,6 +129,7 @@ TEST(StatusJson, Schema)
 	EXPECT_EQ(i["permit_private"], false);
 	EXPECT_EQ(i["ingress_filter"], true);
 	EXPECT_EQ(i["loop_guard"], true);
+	EXPECT_EQ(i["fast_path"], false);
 	EXPECT_EQ(i["xdp"], (json{{"mode", "native"}, {"prog_id", 42}, {"dispatcher", nullptr}}));
 	EXPECT_EQ(i["tc_prog_id"], 43);
 	EXPECT_EQ(i["filters"], (json{{"allow", {"198.51.100.0/24"}},

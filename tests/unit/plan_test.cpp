@@ -54,6 +54,16 @@ TEST(Plan, OrderFilterAdditionsThenSettingsThenRouteThenRemovals)
 	EXPECT_TRUE(p.config_changed);
 }
 
+TEST(Plan, TheFastPathSwitchesInPlace)
+{
+	AttachOptions want = base();
+	want.fast_path = true;
+	Plan p = make_plan(base(), want);
+	EXPECT_THAT(p.steps, ElementsAre("fast_path off -> on"));
+	EXPECT_TRUE(p.refused.empty());
+	EXPECT_TRUE(p.config_changed);
+}
+
 TEST(Plan, ARemovedRelaysRouteGoesBeforeTheSettings)
 {
 	AttachOptions run = base(), want = base();
@@ -160,6 +170,7 @@ AttachOptions read_back(const FakeStore &s)
 	i.permit_private = s.cfg.flags & STF_F_PERMIT_PRIVATE;
 	i.ingress_filter = s.cfg.flags & STF_F_INGRESS_FILTER;
 	i.loop_guard = s.cfg.flags & STF_F_LOOP_GUARD;
+	i.fast_path = s.cfg.flags & STF_F_FAST_PATH;
 	i.xdp_mode = XdpMode::native;
 	for (FilterKind k : kFilterKinds)
 		filter_list(i, k) = filter_entries(s, k);
