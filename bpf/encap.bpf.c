@@ -232,8 +232,9 @@ int stf_encap(struct __sk_buff *skb)
 	__u32 reason = STF_C_encap;
 	int action = TC_ACT_SHOT;
 	const struct stf_config *cfg = stf_config_get();
-	/* Zero until chosen: then a drop's monitor event names them (encap_report). */
-	struct encap_addrs addrs = {};
+	/* Zero until chosen: a drop after that (route, MTU) names them in its monitor event,
+	 * though the frame is still IPv6 (the route is looked up before the push). */
+	__be32 ev_src = 0, ev_dst = 0;
 
 	/* Nothing leaves the tunnel device except through us: no config, no traffic. */
 	if (!cfg)
@@ -256,10 +257,13 @@ int stf_encap(struct __sk_buff *skb)
 		goto out;
 	}
 
+	struct encap_addrs addrs;
 	__u8 tclass = (ip6->priority << 4) | (ip6->flow_lbl[0] >> 4);
 	reason = encap_addrs_for(cfg, ip6, &addrs);
 	if (reason != STF_C_encap)
 		goto out;
+	ev_src = addrs.src;
+	ev_dst = addrs.dst;
 	struct bpf_fib_lookup fib;
 	enum stf_route_kind rt;
 	reason = encap_route(skb, cfg, &addrs, tclass, &fib, &rt);
@@ -276,6 +280,6 @@ int stf_encap(struct __sk_buff *skb)
 out:;
 	struct stf_event *ev = stf_count(reason, len);
 	if (ev) /* a drop, and a monitor watches */
-		encap_report(skb, ev, cfg->ifindex, addrs.src, addrs.dst);
+		encap_report(skb, ev, cfg->ifindex, ev_src, ev_dst);
 	return reason == STF_C_encap ? action : TC_ACT_SHOT;
 }
