@@ -48,10 +48,11 @@ capture() {
 	local f="$1"
 	shift
 	# ip netns exec execs tcpdump, so $! is tcpdump itself and the kill below stops it.
-	ip netns exec "$(ns ah)" tcpdump -i eth0 -U -w "$f" 'icmp6 and ip6[40] == 128' >/dev/null 2>&1 &
+	ip netns exec "$(ns ah)" tcpdump -i eth0 -U -w "$f" 'icmp6 and ip6[40] == 128' >"$f.log" 2>&1 &
 	local pid=$!
-	wait_until 5 sh -c "ip netns exec $(ns ah) ip -j link show eth0 | grep -q PROMISC" || true
-	sleep 0.3
+	# "listening on" is printed once the capture is open: only then can nothing be missed
+	# (a loaded host, or the VM stage's emulation, takes seconds to get there).
+	wait_until 30 file_has "$f.log" "listening on" || die "tcpdump did not start ($f)"
 	"$@"
 	sleep 0.5
 	kill "$pid"
