@@ -83,8 +83,12 @@ static __always_inline int stf_fast_rewrite(struct xdp_md *ctx, const struct bpf
 
 	if ((void *)(ip6 + 1) > data_end)
 		return -1; /* the caller proved 14 + 40 bytes; for the verifier */
-	long excess = (long)(data_end - data) -
-		      (long)(sizeof(*eth) + sizeof(*ip6) + bpf_ntohs(ip6->payload_len));
+	__u32 payload = bpf_ntohs(ip6->payload_len);
+	/* Bound it for the verifier: 6.1's treats a byte swap's result as unbounded and then
+	 * refuses the packet-pointer arithmetic clang makes of the sum below; clang would drop
+	 * a plain mask of a 16-bit value, so it is written in asm. */
+	asm volatile("%0 &= 0xffff" : "+r"(payload));
+	long excess = (long)(data_end - data) - (long)(sizeof(*eth) + sizeof(*ip6) + payload);
 	if (excess > 0) {
 		/* bpf_xdp_adjust_tail invalidates every packet pointer: read them again. */
 		if (bpf_xdp_adjust_tail(ctx, -(int)excess))
