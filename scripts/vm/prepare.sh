@@ -68,9 +68,10 @@ fi
 #   inet_diag, tcp_diag, udp_diag   ss
 #   tun                             /dev/net/tun, for tools that make their own devices
 #   virtio_rng                      entropy at once (python's os.urandom waits for it)
-#   nf_conntrack ... none: the tests use no firewall.
+#   nf_tables (pulls nfnetlink)     test_fast_path's forward rule, which the fast path bypasses
+#                                   (filter chains and counters are in nf_tables itself)
 modules=(virtio_mmio 9pnet_virtio 9p veth sit sch_ingress cls_bpf act_bpf af_packet
-	inet_diag tcp_diag udp_diag tun virtio_rng)
+	inet_diag tcp_diag udp_diag tun virtio_rng nf_tables)
 
 hash=$(cat "$0" "$here/init" | sha256sum | cut -c1-12)
 initrd="$dir/initrd-$hash.cpio.gz"
