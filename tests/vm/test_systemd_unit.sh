@@ -36,15 +36,20 @@ sd_cleanup() {
 	ip link del "$IF" 2>/dev/null
 	"$STF_XDP" detach "$IF" >/dev/null 2>&1
 	# What the manager left in the VM's shared /run: the next test must not see a "booted" system.
-	rm -rf /run/systemd /run/udev /run/log /run/credentials /run/mount /tmp/systemd-private-*-stf-xdp@*
+	rm -rf /run/systemd /run/udev /run/log /run/credentials /run/mount /tmp/systemd-private-*-stf-xdp@* \
+		/run/stf-xdp-unit-test
 	return 0
 }
 trap 'rc=$?; sd_cleanup; (exit $rc); stft_cleanup' EXIT
 
-# The unit as cmake --install writes it (cmake/Packaging.cmake), at the build's binary.
-sed -e "s|/usr/sbin/stf-xdp |$STF_XDP |" "$STFT_REPO/systemd/stf-xdp@.service" >"$UNIT"
+# The unit as cmake --install writes it (cmake/Packaging.cmake), at a copy of the build's
+# binary in /run: the unit's PrivateTmp and ProtectHome hide /tmp and /root from the service,
+# and a clone may well live there (CI's did).
+UNIT_BIN=/run/stf-xdp-unit-test/stf-xdp
+mkdir -p "${UNIT_BIN%/*}" && cp "$STF_XDP" "$UNIT_BIN" || die "copy the binary to /run"
+sed -e "s|/usr/sbin/stf-xdp |$UNIT_BIN |" "$STFT_REPO/systemd/stf-xdp@.service" >"$UNIT"
 check "the installed unit runs the build's binary" grep -qx \
-	"ExecStart=$STF_XDP run %I --config /etc/stf-xdp/%I.json --keep" "$UNIT"
+	"ExecStart=$UNIT_BIN run %I --config /etc/stf-xdp/%I.json --keep" "$UNIT"
 # What the manager starts: journald and udev, nothing of the host's default target.
 cat >/run/systemd/system/stf-test.target <<'UNIT'
 [Unit]
