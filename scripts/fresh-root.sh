@@ -38,13 +38,14 @@ target=${keep:-$(mktemp -d /var/tmp/stf-fresh-root.XXXXXX)}
 cleanup() {
 	umount "$target/proc" 2>/dev/null || true
 	[ -n "$keep" ] || rm -rf "$target"
+	[ -n "${keep_log:-}" ] || rm -f "$target.log" # kept only when debootstrap failed
 }
 trap cleanup EXIT
 
 if [ ! -x "$target/usr/bin/apt-get" ]; then
 	say "debootstrap --variant=minbase bookworm $target"
 	debootstrap --variant=minbase bookworm "$target" "$mirror" >"$target.log" 2>&1 ||
-		die "debootstrap failed (see $target.log)"
+		{ keep_log=1; die "debootstrap failed (see $target.log)"; }
 fi
 mount -t proc proc "$target/proc"
 cp "$deb" "$target/tmp/"
