@@ -136,4 +136,27 @@ bool parse_args(int argc, char **argv, const char *count_flag, uint32_t &count, 
 	return true;
 }
 
+std::vector<uint8_t> sixtofour_frame(const uint8_t dst_mac[6], const uint8_t src_mac[6],
+				     const char *outer_src)
+{
+	const std::vector<uint8_t> inner = stfbench::inner_frame(dst_mac, src_mac, 64);
+	std::vector<uint8_t> f(inner.begin(), inner.begin() + 14);
+	f[12] = 0x08, f[13] = 0x00;
+	uint8_t ip[20] = {0x45, 0};
+	const uint16_t len = uint16_t(20 + inner.size() - 14);
+	ip[2] = uint8_t(len >> 8), ip[3] = uint8_t(len);
+	ip[8] = 64, ip[9] = 41;
+	inet_pton(AF_INET, outer_src, ip + 12);
+	inet_pton(AF_INET, "192.0.2.1", ip + 16);
+	uint32_t sum = 0;
+	for (int i = 0; i < 20; i += 2)
+		sum += uint32_t(ip[i]) << 8 | ip[i + 1];
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	ip[10] = uint8_t(~sum >> 8), ip[11] = uint8_t(~sum);
+	f.insert(f.end(), ip, ip + 20);
+	f.insert(f.end(), inner.begin() + 14, inner.end());
+	return f;
+}
+
 } // namespace stfbench

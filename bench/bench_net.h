@@ -27,6 +27,11 @@ uint64_t ip6_in_receives();
 std::vector<uint8_t> inner_frame(const uint8_t dst_mac[6], const uint8_t src_mac[6],
 				 size_t payload);
 
+// eth + IPv4 (outer_src -> 192.0.2.1, protocol 41, checksummed) + inner_frame(.., 64), whose
+// 6to4 source embeds 198.51.100.1: valid from that source, spoofed from any other.
+std::vector<uint8_t> sixtofour_frame(const uint8_t dst_mac[6], const uint8_t src_mac[6],
+				     const char *outer_src);
+
 // The benchmarks' command line: [COUNT_FLAG N] [--rounds R], defaults given. False (after a
 // usage line on stderr) if N is 0 or R below 2.
 bool parse_args(int argc, char **argv, const char *count_flag, uint32_t &count, int &rounds);

@@ -38,29 +38,6 @@
 
 namespace {
 
-// eth + IPv4 (198.51.100.1 -> 192.0.2.1, protocol 41) + the benchmark's inner IPv6/UDP frame.
-std::vector<uint8_t> sixtofour_frame(const uint8_t dst_mac[6], const uint8_t src_mac[6])
-{
-	const std::vector<uint8_t> inner = stfbench::inner_frame(dst_mac, src_mac, 64);
-	std::vector<uint8_t> f(inner.begin(), inner.begin() + 14);
-	f[12] = 0x08, f[13] = 0x00;
-	uint8_t ip[20] = {0x45, 0};
-	const uint16_t len = uint16_t(20 + inner.size() - 14);
-	ip[2] = uint8_t(len >> 8), ip[3] = uint8_t(len);
-	ip[8] = 64, ip[9] = 41;
-	inet_pton(AF_INET, "198.51.100.1", ip + 12);
-	inet_pton(AF_INET, "192.0.2.1", ip + 16);
-	uint32_t sum = 0;
-	for (int i = 0; i < 20; i += 2)
-		sum += uint32_t(ip[i]) << 8 | ip[i + 1];
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	ip[10] = uint8_t(~sum >> 8), ip[11] = uint8_t(~sum);
-	f.insert(f.end(), ip, ip + 20);
-	f.insert(f.end(), inner.begin() + 14, inner.end());
-	return f;
-}
-
 double run_one(int prog_fd, const std::vector<uint8_t> &frame, uint32_t ingress, uint32_t want,
 	       const char *name)
 {
@@ -137,7 +114,8 @@ int main(int argc, char **argv)
 		if (int err = stf_bench_checks_bpf__load(skel))
 			throw stf::Error(stf::Exit::failure, "load the benchmark's BPF object", -err);
 
-		const auto frame = sixtofour_frame(eth0_mac.data(), sender.data());
+		const auto frame =
+			stfbench::sixtofour_frame(eth0_mac.data(), sender.data(), "198.51.100.1");
 		struct Prog {
 			const char *name;
 			int fd;

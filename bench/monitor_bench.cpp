@@ -39,30 +39,6 @@ namespace {
 // The ring holds STF_EVENTS_RING_BYTES / (event + 8-byte header) events: stay well below.
 constexpr uint32_t kMaxEventRuns = 2000;
 
-// eth + IPv4 203.0.113.9 -> 192.0.2.1 + the benchmark's inner frame, whose 6to4 source
-// embeds 198.51.100.1: a spoofed inner source.
-std::vector<uint8_t> spoofed_frame(const uint8_t dst_mac[6], const uint8_t src_mac[6])
-{
-	const std::vector<uint8_t> inner = stfbench::inner_frame(dst_mac, src_mac, 64);
-	std::vector<uint8_t> f(inner.begin(), inner.begin() + 14);
-	f[12] = 0x08, f[13] = 0x00;
-	uint8_t ip[20] = {0x45, 0};
-	const uint16_t len = uint16_t(20 + inner.size() - 14);
-	ip[2] = uint8_t(len >> 8), ip[3] = uint8_t(len);
-	ip[8] = 64, ip[9] = 41;
-	inet_pton(AF_INET, "203.0.113.9", ip + 12);
-	inet_pton(AF_INET, "192.0.2.1", ip + 16);
-	uint32_t sum = 0;
-	for (int i = 0; i < 20; i += 2)
-		sum += uint32_t(ip[i]) << 8 | ip[i + 1];
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	ip[10] = uint8_t(~sum >> 8), ip[11] = uint8_t(~sum);
-	f.insert(f.end(), ip, ip + 20);
-	f.insert(f.end(), inner.begin() + 14, inner.end());
-	return f;
-}
-
 // Mean ns per run over `repeat` runs of one call; exits unless the verdict is XDP_DROP.
 double run(int prog_fd, const std::vector<uint8_t> &frame, uint32_t ingress, uint32_t repeat,
 	   const char *name)
@@ -172,7 +148,9 @@ int main(int argc, char **argv)
 		if (!ring)
 			throw stf::Error(stf::Exit::failure, "open the event ring buffer", errno);
 
-		const auto frame = spoofed_frame(eth0_mac.data(), sender.data());
+		// From 203.0.113.9 while the inner 6to4 source embeds 198.51.100.1: spoofed, dropped.
+		const auto frame =
+			stfbench::sixtofour_frame(eth0_mac.data(), sender.data(), "203.0.113.9");
 		const int before_fd = bpf_program__fd(skel->progs.stf_decap);
 		const uint64_t forever = monotonic_ns() + 3600ull * 1000000000;
 		enum Case { before, off, on_suppressed, on_event, n_cases };
