@@ -20,6 +20,15 @@ namespace stf {
 // relay's ::/0 behind any native default route.
 constexpr unsigned kRoute6to4Metric = 1024;
 constexpr unsigned kRouteRelayMetric = 2048;
+// ...both via this gateway, never on-link. The tunnel device is NOARP: an on-link route makes
+// the kernel create one neighbour entry per inner destination, so a return relay answering
+// thousands of 6to4 users fills the neighbour table (gc_thresh3, 1024 by default) and then
+// drops packets when no entry can be made. Through a gateway every destination shares one
+// entry. fe80::1 needs no address on the device (link-local gateways are taken on trust
+// with a device named) and the encapsulator reads the destination from the packet, not from
+// the neighbour, so the address itself carries nothing.
+inline constexpr uint8_t kTunnelGateway[16] = {0xfe, 0x80, 0, 0, 0, 0, 0, 0,
+					       0,    0,    0, 0, 0, 0, 0, 1};
 
 // Tunnel device name for an interface: "stf<ifindex>", peer "stf<ifindex>p". Derived from
 // the ifindex, not the name, so a rename cannot orphan it and 15 characters always suffice.

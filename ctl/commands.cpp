@@ -99,7 +99,7 @@ public:
 	void add_default() override
 	{
 		static const uint8_t any[16] = {};
-		netlink::add_route6(any, 0, tun_, mtu_, kRouteRelayMetric);
+		netlink::add_route6(any, 0, tun_, mtu_, kRouteRelayMetric, false, kTunnelGateway);
 	}
 	void del_default() override
 	{

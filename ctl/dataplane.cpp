@@ -38,7 +38,7 @@ void add_tunnel_route(const uint8_t (&prefix)[16], uint8_t len, uint32_t tun, un
 		      unsigned metric, const std::string &ctx)
 {
 	try {
-		netlink::add_route6(prefix, len, tun, mtu, metric);
+		netlink::add_route6(prefix, len, tun, mtu, metric, false, kTunnelGateway);
 	} catch (const Error &e) {
 		if (e.sys_errno() != EEXIST)
 			throw;
@@ -275,9 +275,11 @@ std::vector<std::string> Dataplane::follow_host()
 		netlink::set_link_mtu(tun_ifindex_, want);
 		static const uint8_t six_to_four[16] = {0x20, 0x02};
 		static const uint8_t any[16] = {};
-		netlink::add_route6(six_to_four, 16, tun_ifindex_, want, kRoute6to4Metric, true);
+		netlink::add_route6(six_to_four, 16, tun_ifindex_, want, kRoute6to4Metric, true,
+				    kTunnelGateway);
 		if (cfg.relay)
-			netlink::add_route6(any, 0, tun_ifindex_, want, kRouteRelayMetric, true);
+			netlink::add_route6(any, 0, tun_ifindex_, want, kRouteRelayMetric, true,
+					    kTunnelGateway);
 		changed.push_back("tunnel mtu " + std::to_string(now) + " -> " + std::to_string(want));
 	} else if (!fits && link) {
 		changed.push_back("link mtu " + std::to_string(link) + " leaves a tunnel MTU below " +

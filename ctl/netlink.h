@@ -40,13 +40,13 @@ void set_link_up(uint32_t ifindex);
 // Deletes a link (a veth's peer goes with it; so do routes through it). ENODEV is not an error.
 void delete_link(uint32_t ifindex);
 
-// ip -6 route add (replace: ip -6 route replace) prefix/len dev ifindex mtu mtu metric
-// metric (main table, RTPROT_STATIC).
+// ip -6 route add (replace: ip -6 route replace) prefix/len [via gateway] dev ifindex mtu mtu
+// metric metric (main table, RTPROT_STATIC); on-link when gateway is null.
 void add_route6(const uint8_t prefix[16], uint8_t len, uint32_t ifindex, unsigned mtu,
-		unsigned metric, bool replace = false);
+		unsigned metric, bool replace = false, const uint8_t *gateway = nullptr);
 void set_link_mtu(uint32_t ifindex, unsigned mtu);
 
-// ip -6 route del prefix/len dev ifindex metric metric (main table).
+// ip -6 route del prefix/len dev ifindex metric metric (main table), whatever its gateway.
 void del_route6(const uint8_t prefix[16], uint8_t len, uint32_t ifindex, unsigned metric);
 
 // All IPv4 addresses in the namespace (ifindex 0) or on one interface.

@@ -45,7 +45,7 @@ Request route6(uint16_t type, uint16_t flags, const uint8_t prefix[16], uint8_t 
 } // namespace
 
 void add_route6(const uint8_t prefix[16], uint8_t len, uint32_t ifindex, unsigned mtu,
-		unsigned metric, bool replace)
+		unsigned metric, bool replace, const uint8_t *gateway)
 {
 	const std::string route = prefix_text(prefix, len);
 	const std::string context = std::string("netlink: ") + (replace ? "replace" : "add") +
@@ -53,6 +53,8 @@ void add_route6(const uint8_t prefix[16], uint8_t len, uint32_t ifindex, unsigne
 	Request req = route6(RTM_NEWROUTE,
 			     NLM_F_ACK | NLM_F_CREATE | (replace ? NLM_F_REPLACE : NLM_F_EXCL),
 			     prefix, len, ifindex, metric);
+	if (gateway)
+		mnl_attr_put(req.nlh(), RTA_GATEWAY, 16, gateway);
 	nlattr *metrics = mnl_attr_nest_start(req.nlh(), RTA_METRICS);
 	mnl_attr_put_u32(req.nlh(), RTAX_MTU, mtu);
 	mnl_attr_nest_end(req.nlh(), metrics);

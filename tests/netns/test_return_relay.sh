@@ -127,6 +127,26 @@ check "tcpdump inet sv0: 6to4 replies server -> 192.0.2.1 on the wire ($n packet
 expect_out "tcpdump inet sv0: nothing 6to4 from 192.0.2.1 reached the server directly" 0 \
 	cnt "$STFT_TMP/sv0.pcap" 'ip proto 41 and dst host 203.0.113.65'
 
+# A return relay answers thousands of 6to4 users: one neighbour entry per user on the NOARP
+# tunnel device would fill the table (gc_thresh3) and then drop packets. The routes go via
+# fe80::1, so all destinations share one entry.
+route_gw() { nsx "$1" ip -j -6 route show "$2" | json_get 'd[0].get("gateway", "on-link")'; }
+neigh_count() { nsx "$1" ip -6 neigh show nud all dev "$2" | grep -c . || true; }
+expect_out "server: 2002::/16 goes via fe80::1 (one neighbour for every destination)" fe80::1 \
+	route_gw server 2002::/16
+stats_snap server eth0 "$STFT_TMP/server.3" || die "stats -j in server failed"
+check "server: one UDP datagram to each of 64 6to4 destinations" nsx server "$PY" -c '
+import socket
+s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+s.bind(("2001:db8:1::10", 0))
+for i in range(64):  # 2002:c000:2XX::1, behind 192.0.2.XX (documentation addresses)
+    s.sendto(b"x", ("2002:c000:2%02x::1" % (i + 64), 9))'
+stats_snap server eth0 "$STFT_TMP/server.4" || die "stats -j in server failed"
+expect_out "server: the 64 datagrams were encapsulated" "encap+64" \
+	stats_diff "$STFT_TMP/server.3" "$STFT_TMP/server.4" eth0
+expect_out "server: $TS holds one neighbour entry after 64 destinations" 1 \
+	neigh_count server "$TS"
+
 log "detach the return relay: replies take the relay again"
 must stf server detach eth0
 expect_out "server: 2002::/16 route gone after detach" "" routes6 server 2002::/16
