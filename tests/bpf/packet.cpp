@@ -179,6 +179,25 @@ Bytes icmpv6_echo(const Ipv6 &h, uint16_t ident, uint16_t seq, const Bytes &data
 	return m;
 }
 
+Bytes udp6(const Ipv6 &h, uint16_t sport, uint16_t dport, const Bytes &data)
+{
+	Bytes m;
+	push16(m, sport);
+	push16(m, dport);
+	push16(m, uint16_t(8 + data.size()));
+	push16(m, 0); // checksum, below
+	m.insert(m.end(), data.begin(), data.end());
+
+	Bytes ph; // the same pseudo-header as ICMPv6's, next header 17
+	ph.insert(ph.end(), h.src.begin(), h.src.end());
+	ph.insert(ph.end(), h.dst.begin(), h.dst.end());
+	push32(ph, uint32_t(m.size()));
+	push32(ph, kProtoUdp);
+	const uint16_t c = csum_fold(csum_add(m.data(), m.size(), csum_add(ph.data(), ph.size())));
+	put16(m, 6, c ? c : 0xffff);
+	return m;
+}
+
 Bytes pattern(size_t n, uint8_t start)
 {
 	Bytes b(n);

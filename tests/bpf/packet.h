@@ -26,6 +26,7 @@ constexpr uint16_t kEthIpv6 = 0x86dd;
 constexpr uint16_t kEthArp = 0x0806;
 constexpr uint8_t kProtoIpv6 = 41;
 constexpr uint8_t kProtoIcmpv6 = 58;
+constexpr uint8_t kProtoUdp = 17;
 
 // "192.0.2.1" -> 0xc0000201 (host order). Aborts on a malformed literal: a typo in a test
 // table must not silently become 0.0.0.0.
@@ -87,6 +88,9 @@ Bytes eth(const Eth &h, const Bytes &payload);
 // An ICMPv6 echo request (type 128) with its checksum over the RFC 8200 pseudo-header of h
 // (addresses and the ICMPv6 length; h.payload_len overrides are ignored for the checksum).
 Bytes icmpv6_echo(const Ipv6 &h, uint16_t ident, uint16_t seq, const Bytes &data);
+// A UDP datagram with its checksum over the pseudo-header of h (0 is sent as 0xffff: IPv6
+// forbids a zero UDP checksum). h.next_header must be kProtoUdp for the packet to match.
+Bytes udp6(const Ipv6 &h, uint16_t sport, uint16_t dport, const Bytes &data);
 // `n` bytes 0x00, 0x01, ... (mod 256).
 Bytes pattern(size_t n, uint8_t start = 0);
 

@@ -28,6 +28,7 @@
 #include <getopt.h>
 #include <linux/if_packet.h>
 #include <net/ethernet.h>
+#include <netinet/ether.h>
 #include <net/if.h>
 #include <netinet/in.h>
 #include <sys/ioctl.h>
@@ -43,6 +44,8 @@
 #include <cstring>
 #include <string>
 #include <vector>
+
+#include "packet.h"
 
 namespace {
 
@@ -181,22 +184,6 @@ int report(uint64_t sent, uint64_t count, double s, uint64_t retries, uint64_t e
 	return sent == count && errors == 0 ? 0 : 1;
 }
 
-uint16_t fold(uint32_t sum)
-{
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return uint16_t(sum);
-}
-
-uint32_t sum16(const uint8_t *p, size_t n, uint32_t sum = 0)
-{
-	for (size_t i = 0; i + 1 < n; i += 2)
-		sum += uint32_t(p[i]) << 8 | p[i + 1];
-	if (n & 1)
-		sum += uint32_t(p[n - 1]) << 8;
-	return sum;
-}
-
 // The number of distinct messages prepared: every port and every destination of the
 // rotation appear, and it is a multiple of the batch so a batch never wraps.
 size_t ring_size(const Options &o)
@@ -292,66 +279,33 @@ int flood_udp(const Options &o)
 	return report(sent, o.count, s, retries, errors);
 }
 
-bool parse_mac(const std::string &s, uint8_t mac[6])
-{
-	unsigned v[6];
-	if (std::sscanf(s.c_str(), "%x:%x:%x:%x:%x:%x", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5]) != 6)
-		return false;
-	for (int i = 0; i < 6; i++) {
-		if (v[i] > 255)
-			return false;
-		mac[i] = uint8_t(v[i]);
-	}
-	return true;
-}
-
 // One 6to4 frame: Ethernet, IPv4 (protocol 41, DF clear, TTL 64), IPv6 (hop limit 64),
-// UDP with a valid checksum and `size` bytes of payload.
-std::vector<uint8_t> frame_6to4(const uint8_t dmac[6], const uint8_t smac[6], in_addr s4, in_addr d4,
-				const in6_addr &s6, const in6_addr &d6, uint16_t sport, uint16_t dport,
-				size_t size, uint16_t id)
+// UDP with a valid checksum and `size` bytes of payload (the tests' packet builder).
+pkt::Bytes frame_6to4(const pkt::Mac &dmac, const pkt::Mac &smac, in_addr s4, in_addr d4,
+		      const in6_addr &s6, const in6_addr &d6, uint16_t sport, uint16_t dport,
+		      size_t size, uint16_t id)
 {
-	const size_t udp_len = 8 + size, ip6_len = 40 + udp_len, ip4_len = 20 + ip6_len;
-	std::vector<uint8_t> f(14 + ip4_len, 0);
-	std::memcpy(&f[0], dmac, 6);
-	std::memcpy(&f[6], smac, 6);
-	f[12] = 0x08, f[13] = 0x00;
-	uint8_t *ip = &f[14];
-	ip[0] = 0x45;
-	ip[2] = uint8_t(ip4_len >> 8), ip[3] = uint8_t(ip4_len);
-	ip[4] = uint8_t(id >> 8), ip[5] = uint8_t(id);
-	ip[8] = 64, ip[9] = 41;
-	std::memcpy(ip + 12, &s4, 4);
-	std::memcpy(ip + 16, &d4, 4);
-	const uint16_t ipc = uint16_t(~fold(sum16(ip, 20)));
-	ip[10] = uint8_t(ipc >> 8), ip[11] = uint8_t(ipc);
-	uint8_t *ip6 = ip + 20;
-	ip6[0] = 0x60;
-	ip6[4] = uint8_t(udp_len >> 8), ip6[5] = uint8_t(udp_len);
-	ip6[6] = 17, ip6[7] = 64;
-	std::memcpy(ip6 + 8, &s6, 16);
-	std::memcpy(ip6 + 24, &d6, 16);
-	uint8_t *udp = ip6 + 40;
-	udp[0] = uint8_t(sport >> 8), udp[1] = uint8_t(sport);
-	udp[2] = uint8_t(dport >> 8), udp[3] = uint8_t(dport);
-	udp[4] = uint8_t(udp_len >> 8), udp[5] = uint8_t(udp_len);
-	for (size_t i = 0; i < size; i++)
-		udp[8 + i] = 0x5a;
-	uint32_t sum = sum16(ip6 + 8, 32) + uint32_t(udp_len) + 17; // the pseudo-header
-	uint16_t c = uint16_t(~fold(sum16(udp, udp_len, sum)));
-	if (c == 0)
-		c = 0xffff; // 0 means "no checksum", which IPv6 forbids for UDP
-	udp[6] = uint8_t(c >> 8), udp[7] = uint8_t(c);
-	return f;
+	pkt::Ipv6 i6;
+	i6.next_header = pkt::kProtoUdp;
+	std::memcpy(i6.src.data(), &s6, 16);
+	std::memcpy(i6.dst.data(), &d6, 16);
+	pkt::Ipv4 i4;
+	i4.id = id;
+	i4.src = ntohl(s4.s_addr);
+	i4.dst = ntohl(d4.s_addr);
+	const pkt::Bytes inner = pkt::ipv6(i6, pkt::udp6(i6, sport, dport, pkt::Bytes(size, 0x5a)));
+	return pkt::eth({dmac, smac, pkt::kEthIpv4}, pkt::ipv4(i4, inner));
 }
 
 int flood_frames(const Options &o)
 {
-	uint8_t dmac[6], smac[6];
+	pkt::Mac dmac{}, smac{};
 	in_addr s4{}, d4{};
 	in6_addr s6{}, d6{};
-	if (!parse_mac(o.dst_mac, dmac))
+	const ether_addr *dst_mac = ether_aton(o.dst_mac.c_str());
+	if (!dst_mac)
 		usage("frames: --dst-mac MAC is required");
+	std::memcpy(dmac.data(), dst_mac->ether_addr_octet, 6);
 	if (inet_pton(AF_INET, o.src4.c_str(), &s4) != 1 || inet_pton(AF_INET, o.dst4.c_str(), &d4) != 1)
 		usage("frames: --src4 and --dst4 must be IPv4 addresses");
 	if (inet_pton(AF_INET6, o.src6.c_str(), &s6) != 1 || inet_pton(AF_INET6, o.dst6.c_str(), &d6) != 1)
@@ -377,19 +331,19 @@ int flood_frames(const Options &o)
 		std::perror("SIOCGIFHWADDR");
 		return 1;
 	}
-	std::memcpy(smac, ifr.ifr_hwaddr.sa_data, 6);
+	std::memcpy(smac.data(), ifr.ifr_hwaddr.sa_data, 6);
 	sockaddr_ll sll{};
 	sll.sll_family = AF_PACKET;
 	sll.sll_ifindex = int(ifindex);
 	sll.sll_halen = 6;
-	std::memcpy(sll.sll_addr, dmac, 6);
+	std::memcpy(sll.sll_addr, dmac.data(), 6);
 	if (bind(fd, reinterpret_cast<sockaddr *>(&sll), sizeof(sll)) != 0) {
 		std::perror("bind(AF_PACKET)");
 		return 1;
 	}
 	const size_t ring = ring_size(o);
 	const uint32_t ports = uint32_t(o.port_hi - o.port_lo + 1);
-	std::vector<std::vector<uint8_t>> frames(ring);
+	std::vector<pkt::Bytes> frames(ring);
 	std::vector<iovec> iov(ring);
 	std::vector<mmsghdr> msgs(ring);
 	for (size_t i = 0; i < ring; i++) {
