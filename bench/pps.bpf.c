@@ -29,7 +29,7 @@
 struct {
 	__u32 ifindex; /* redirect into this device: its peer receives */
 	__u32 len;     /* the template's length, which BPF_PROG_RUN gave every frame */
-	__u64 words[PPS_FRAME_MAX / 8];
+	__u64 words[PPS_FRAME_MAX / 8 + 1]; /* + 1: the tail copy's bound, below */
 } gen = {};
 
 SEC("xdp")
@@ -50,11 +50,16 @@ int pps_gen(struct xdp_md *ctx)
 			return XDP_ABORTED;
 		((__u64 *)data)[i] = gen.words[i];
 	}
-	/* The tail: one word ending at len, overlapping what the loop wrote. */
-	void *last = data + (len - 8);
+	/* The tail: one word ending at len, overlapping what the loop wrote. 6.1's verifier
+	 * forgets len's bounds in the 32-bit subtraction, so the offset is masked in asm (clang
+	 * would drop a plain mask it can prove redundant): at most 255, and words has room for
+	 * 8 bytes from there. */
+	__u32 tail = len - 8;
+	asm volatile("%0 &= 0xff" : "+r"(tail));
+	void *last = data + tail;
 	if (last + 8 > data_end)
 		return XDP_ABORTED;
-	__builtin_memcpy(last, (const __u8 *)gen.words + (len - 8), 8);
+	__builtin_memcpy(last, (const __u8 *)gen.words + tail, 8);
 	return bpf_redirect(gen.ifindex, 0);
 }
 

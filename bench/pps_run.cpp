@@ -41,7 +41,7 @@ Sample run_side(const Side &s, stf_bench_pps_bpf *skel, uint32_t frames, std::st
 	if (s.before)
 		s.before();
 	auto &g = skel->bss->gen;
-	if (s.frame.size() > sizeof(g.words) || s.frame.size() < 60)
+	if (s.frame.size() > sizeof(g.words) - 8 || s.frame.size() < 60)
 		throw stf::Error(stf::Exit::failure, "frame size out of range for " + s.name);
 	std::memcpy(g.words, s.frame.data(), s.frame.size());
 	g.len = uint32_t(s.frame.size());

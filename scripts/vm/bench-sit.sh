@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# stf-bench-pps against the kernel's sit, in Debian 12's 6.1 kernel under QEMU (run.sh): this
+# host's kernel has no sit, the guest's has. A benchmark, never a test: the VM stage
+# (stage.sh, suite.sh --list) does not run it. The guest is emulated (TCG), so its figures
+# describe the emulation; only the ratios of one run mean anything (bench/README.md).
+#
+#   bash scripts/vm/bench-sit.sh [STF-BENCH-PPS ARGS...]
+#
+--sit is always added: a guest that cannot make a sit device is a failure here. A --json
+# FILE inside the worktree is written there (the guest sees the worktree read-write). Uses
+# the build in build/ (bash scripts/setup.sh). With the default 20000 frames and 10 rounds it
+# takes about a minute.
+#
+# One vCPU: the benchmark's generator and every receiver run on one CPU anyway, and with two
+# the 6.1 guest finds the emulated TSCs unsynchronised and falls back to the jiffies clock,
+# whose 4 ms steps make every run's duration (and the wall clock) useless. The guest
+# refuses to run on any clock but the TSC.
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+root=$(cd "$here/../.." && pwd)
+bench=$root/build/stf-bench-pps
+[ -x "$bench" ] || { echo "stf-xdp vm: $bench is missing: bash scripts/setup.sh first" >&2; exit 2; }
+
+clock=/sys/devices/system/clocksource/clocksource0/current_clocksource
+cmd="c=\$(cat $clock); [ \"\$c\" = tsc ] || { echo \"guest clock \$c, not tsc: figures would be in 4 ms steps\" >&2; exit 3; }
+exec $(printf '%q ' "$bench" --sit "$@")"
+exec bash "$here/run.sh" --smp 1 --timeout 3600 -c "$cmd"
