@@ -1,6 +1,7 @@
 #include "bench_net.h"
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <sched.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -44,7 +45,7 @@ bool sysctl(const std::string &rel, const std::string &value)
 	return bool(f);
 }
 
-bool ip(const std::string &args)
+bool ip(const std::string &args, bool quiet)
 {
 	std::vector<std::string> words{"ip"};
 	std::istringstream is(args);
@@ -56,12 +57,15 @@ bool ip(const std::string &args)
 		for (auto &w : words)
 			argv.push_back(w.data());
 		argv.push_back(nullptr);
+		if (quiet) // only async-signal-safe calls between fork and exec
+			dup2(open("/dev/null", O_WRONLY), 2);
 		execvp("ip", argv.data());
 		_exit(127);
 	}
 	int status = 0;
 	if (pid < 0 || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status)) {
-		std::fprintf(stderr, "failed: ip %s\n", args.c_str());
+		if (!quiet)
+			std::fprintf(stderr, "failed: ip %s\n", args.c_str());
 		return false;
 	}
 	return true;

@@ -18,8 +18,9 @@ bool build_namespace();
 // Writes /proc/sys/REL (of the current network namespace); false with a message if it fails.
 bool sysctl(const std::string &rel, const std::string &value);
 
-// Runs `ip ARGS` (no shell); false with the command on stderr if it fails.
-bool ip(const std::string &args);
+// Runs `ip ARGS` (no shell); false with the command on stderr if it fails. quiet: a probe
+// whose failure is an answer; nothing on stderr.
+bool ip(const std::string &args, bool quiet = false);
 
 // Ip6InReceives of this network namespace (/proc/self/net/snmp6): packets the IPv6 stack
 // received, on any device.

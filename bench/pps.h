@@ -110,13 +110,14 @@ std::vector<Case> make_cases(World &w, bool sit);
 // ---- pps_run.cpp ----
 struct Settings {
 	uint32_t frames = 20000;
-	int rounds = 10;
+	int rounds = 15;
 };
 
 struct Sample {
 	double ns_per_packet = 0; // the kernel's duration of the run per frame
 	double wall_ns = 0;       // from before the syscall until the receiver had every frame
 	uint64_t delivered = 0;
+	uint64_t late = 0; // frames the receiver got only after the call had returned
 };
 
 struct Result {

@@ -78,13 +78,16 @@ std::vector<double> pps_of(const std::vector<Sample> &v)
 struct Figures {
 	double a, a_q1, a_q3, b, b_q1, b_q3, ratio, ratio_q1, ratio_q3, wall_ratio;
 	double a_wall_pps, b_wall_pps;
+	uint64_t late;
 };
 
 Figures figures(const Result &r, uint32_t frames)
 {
 	const auto a = pps_of(r.a), b = pps_of(r.b);
 	std::vector<double> ratio, wall, aw, bw;
+	uint64_t late = 0;
 	for (size_t i = 0; i < a.size(); i++) {
+		late += r.a[i].late + r.b[i].late;
 		ratio.push_back(b[i] > 0 ? a[i] / b[i] : 0);
 		wall.push_back(r.a[i].wall_ns > 0 ? r.b[i].wall_ns / r.a[i].wall_ns : 0);
 		aw.push_back(frames * 1e9 / r.a[i].wall_ns);
@@ -92,7 +95,7 @@ Figures figures(const Result &r, uint32_t frames)
 	}
 	return {median(a),	   quantile(a, .25),	 quantile(a, .75), median(b),
 		quantile(b, .25),  quantile(b, .75),	 median(ratio),	   quantile(ratio, .25),
-		quantile(ratio, .75), median(wall), median(aw),	   median(bw)};
+		quantile(ratio, .75), median(wall), median(aw),	   median(bw), late};
 }
 
 bool emulated()
@@ -122,7 +125,11 @@ void print_table(const std::vector<Result> &results, const Settings &s)
 		if (r.c->target > 0)
 			std::printf("; target >= %.2f: %s", r.c->target,
 				    f.ratio >= r.c->target ? "met" : "NOT met");
-		std::printf("; %s\n", r.proven ? "every frame proven" : ("UNPROVEN: " + r.failure).c_str());
+		std::printf("; %s", r.proven ? "every frame proven" : ("UNPROVEN: " + r.failure).c_str());
+		if (f.late)
+			std::printf("; %llu frames arrived after their run returned (outside the time)",
+				    (unsigned long long)f.late);
+		std::printf("\n");
 	}
 }
 
@@ -153,6 +160,7 @@ bool write_json(const std::string &path, const std::vector<Result> &results, con
 			       {"met", r.c->target > 0 ? nlohmann::json(f.ratio >= r.c->target)
 						       : nlohmann::json(nullptr)},
 			       {"proven", r.proven},
+			       {"late_frames", f.late},
 			       {"emulated", emulated()}});
 	}
 	std::ofstream out(path);

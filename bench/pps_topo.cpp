@@ -124,7 +124,7 @@ bool add_sit()
 {
 	// Through netlink, as tests/vm/lib_vm.sh does (`ip tunnel add` needs sit0, which a
 	// namespace may lack). Fails on a kernel without sit: that is the answer, not an error.
-	if (!stfbench::ip("link add tun6to4 type sit remote any local 192.0.2.1"))
+	if (!stfbench::ip("link add tun6to4 type sit remote any local 192.0.2.1", true))
 		return false;
 	ip_all({"link set tun6to4 up", "-6 addr add 2002:c000:201::1/16 dev tun6to4 nodad",
 		"-6 route add 2002::/16 dev tun6to4"});
