@@ -7,6 +7,7 @@
 // bench/README.md "stf-bench-pps" documents the cases, the time and the proof.
 //
 // Usage: stf-bench-pps [--frames N] [--rounds R] [--json FILE] [--quick] [--sit|--no-sit]
+//                      [--case SUBSTRING]
 // (root; everything stays in private network namespaces that die with the process)
 #include <bpf/libbpf.h>
 
@@ -40,6 +41,7 @@ namespace {
 struct Options {
 	Settings s;
 	std::string json;
+	std::string only; // run the cases whose name contains this (for perf record)
 	int sit = -1; // -1: when the kernel can, 0: never, 1: required
 };
 
@@ -54,6 +56,8 @@ bool parse(int argc, char **argv, Options &o)
 			o.s.rounds = std::atoi(argv[++i]);
 		else if (a == "--json" && has_value)
 			o.json = argv[++i];
+		else if (a == "--case" && has_value)
+			o.only = argv[++i];
 		else if (a == "--quick")
 			o.s.frames = 2000, o.s.rounds = 2;
 		else if (a == "--sit")
@@ -180,7 +184,7 @@ int main(int argc, char **argv)
 	Options o;
 	if (!parse(argc, argv, o)) {
 		std::fprintf(stderr, "usage: %s [--frames N>0] [--rounds R>=2] [--json FILE] [--quick] "
-				     "[--sit|--no-sit]\n",
+				     "[--sit|--no-sit] [--case SUBSTRING]\n",
 			     argv[0]);
 		return 2;
 	}
@@ -195,7 +199,14 @@ int main(int argc, char **argv)
 		if (o.sit == -1 && !sit_ok)
 			std::printf("(no sit on this kernel: the sit cases are left out; the 6.1 VM has "
 				    "it: bash scripts/vm/bench-sit.sh)\n");
-		const std::vector<Case> cases = make_cases(*world, sit_ok);
+		std::vector<Case> cases = make_cases(*world, sit_ok);
+		cases.erase(std::remove_if(cases.begin(), cases.end(),
+					   [&o](const Case &c) {
+						   return c.name.find(o.only) == std::string::npos;
+					   }),
+			    cases.end());
+		if (cases.empty())
+			throw stf::Error(stf::Exit::usage, "--case " + o.only + ": no such case");
 		const std::vector<Result> results = measure(cases, skel, o.s);
 		print_table(results, o.s);
 		world.reset();
