@@ -7,7 +7,7 @@
 // bench/README.md "stf-bench-pps" documents the cases, the time and the proof.
 //
 // Usage: stf-bench-pps [--frames N] [--rounds R] [--json FILE] [--quick] [--sit|--no-sit]
-//                      [--case SUBSTRING]
+//                      [--case SUBSTRING] [--batch N]
 // (root; everything stays in private network namespaces that die with the process)
 #include <bpf/libbpf.h>
 
@@ -56,6 +56,8 @@ bool parse(int argc, char **argv, Options &o)
 			o.s.rounds = std::atoi(argv[++i]);
 		else if (a == "--json" && has_value)
 			o.json = argv[++i];
+		else if (a == "--batch" && has_value)
+			o.s.batch = uint32_t(std::strtoul(argv[++i], nullptr, 10));
 		else if (a == "--case" && has_value)
 			o.only = argv[++i];
 		else if (a == "--quick")
@@ -110,10 +112,11 @@ bool emulated()
 
 void print_table(const std::vector<Result> &results, const Settings &s)
 {
-	std::printf("stf-bench-pps: %d rounds x %u live frames per side (64-byte UDP payload); kpps = "
-		    "frames / the kernel's duration of the run (median, quartiles over rounds); "
-		    "ratio = case / baseline, paired per round; wall = the same ratio by wall clock\n",
-		    s.rounds, s.frames);
+	std::printf("stf-bench-pps: %d rounds x %u live frames per side (64-byte UDP payload, batches "
+		    "of %u); kpps = frames / the kernel's duration of the run (median, quartiles over "
+		    "rounds); ratio = case / baseline, paired per round; wall = the same ratio by wall "
+		    "clock\n",
+		    s.rounds, s.frames, s.batch ? s.batch : 64);
 	if (emulated())
 		std::printf("EMULATED: QEMU TCG guest (scripts/vm/run.sh); these ratios describe the "
 			    "emulation, not hardware\n");
@@ -148,6 +151,7 @@ bool write_json(const std::string &path, const std::vector<Result> &results, con
 			       {"b", r.c->b.name},
 			       {"frames", s.frames},
 			       {"rounds", s.rounds},
+			       {"batch", s.batch ? s.batch : 64},
 			       {"a_pps", f.a},
 			       {"a_pps_q1", f.a_q1},
 			       {"a_pps_q3", f.a_q3},
@@ -184,7 +188,7 @@ int main(int argc, char **argv)
 	Options o;
 	if (!parse(argc, argv, o)) {
 		std::fprintf(stderr, "usage: %s [--frames N>0] [--rounds R>=2] [--json FILE] [--quick] "
-				     "[--sit|--no-sit] [--case SUBSTRING]\n",
+				     "[--sit|--no-sit] [--case SUBSTRING] [--batch N]\n",
 			     argv[0]);
 		return 2;
 	}

@@ -2,7 +2,7 @@
 // the proof that every frame of every run reached its receiver and did the work.
 //
 // The time of a run is the kernel's own (BPF_PROG_RUN's duration per frame): it covers the
-// generator and all the receive work each batch of 64 frames triggers on this CPU when it
+// generator and all the receive work each batch (64 frames, --batch) triggers on this CPU when it
 // re-enables bottom halves (the veths' NAPI polls, stf-xdp, the tunnel device, forwarding,
 // the socket's queue), and leaves out the times the run was rescheduled, when another
 // engineer's build had the CPU. That covers all the work only if every frame had reached its
@@ -35,9 +35,9 @@ std::vector<uint64_t> read_all(const Side &s)
 	return v;
 }
 
-// One run of `frames` live frames of s.frame into s.into; records the first disagreeing
+// One run of set.frames live frames of s.frame into s.into; records the first disagreeing
 // check in `failure`.
-Sample run_side(const Side &s, stf_bench_pps_bpf *skel, uint32_t frames, std::string &failure)
+Sample run_side(const Side &s, stf_bench_pps_bpf *skel, const Settings &set, std::string &failure)
 {
 	s.ns->enter();
 	if (s.before)
@@ -57,8 +57,10 @@ Sample run_side(const Side &s, stf_bench_pps_bpf *skel, uint32_t frames, std::st
 	opts.data_size_in = uint32_t(s.frame.size());
 	opts.ctx_in = &ctx;
 	opts.ctx_size_in = sizeof(ctx);
-	opts.repeat = frames;
+	opts.repeat = set.frames;
+	opts.batch_size = set.batch;
 	opts.flags = BPF_F_TEST_XDP_LIVE_FRAMES;
+	const uint64_t frames = set.frames;
 
 	const std::vector<uint64_t> before = read_all(s);
 	const auto t0 = Clock::now();
@@ -97,8 +99,8 @@ std::vector<Result> measure(const std::vector<Case> &cases, stf_bench_pps_bpf *s
 		out[i].c = &cases[i];
 		// Warm-up: neighbour and route caches, page pools, the sockets' buffers.
 		std::string ignored;
-		run_side(cases[i].a, skel, s.frames, ignored);
-		run_side(cases[i].b, skel, s.frames, ignored);
+		run_side(cases[i].a, skel, s, ignored);
+		run_side(cases[i].b, skel, s, ignored);
 	}
 	// Every round visits every case, so a slow spell of the shared machine lands on all of
 	// them; within a case the order alternates (ABBA), so neither side always runs first.
@@ -108,11 +110,11 @@ std::vector<Result> measure(const std::vector<Case> &cases, stf_bench_pps_bpf *s
 			Result &res = out[i];
 			std::string failure;
 			if (r % 2 == 0) {
-				res.a.push_back(run_side(c.a, skel, s.frames, failure));
-				res.b.push_back(run_side(c.b, skel, s.frames, failure));
+				res.a.push_back(run_side(c.a, skel, s, failure));
+				res.b.push_back(run_side(c.b, skel, s, failure));
 			} else {
-				res.b.push_back(run_side(c.b, skel, s.frames, failure));
-				res.a.push_back(run_side(c.a, skel, s.frames, failure));
+				res.b.push_back(run_side(c.b, skel, s, failure));
+				res.a.push_back(run_side(c.a, skel, s, failure));
 			}
 			if (!failure.empty() && res.proven) {
 				res.proven = false;
