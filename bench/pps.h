@@ -102,7 +102,8 @@ struct WorldDeleter {
 	void operator()(World *w) const;
 };
 // The namespaces, stf-xdp attached (router mode) on wan0 of "stf", the receivers; sit's side
-// too when `sit` (and the kernel has sit: otherwise sit_ok is false). Exits on failure.
+// too when `sit` (and the kernel has sit: otherwise sit_ok is false). Throws stf::Error, also
+// for `require_sit` on a kernel without sit.
 std::unique_ptr<World, WorldDeleter> make_world(bool sit, bool require_sit, stf_bench_pps_bpf *skel,
 						bool &sit_ok);
 std::vector<Case> make_cases(World &w, bool sit);
@@ -131,7 +132,8 @@ struct Result {
 	std::string failure; // the first check that disagreed
 };
 
-std::vector<Result> measure(const std::vector<Case> &cases, stf_bench_pps_bpf *skel, const Settings &s);
+std::vector<Result> measure(const std::vector<Case> &cases, stf_bench_pps_bpf *skel,
+			    const Settings &s);
 
 // ---- pps_main.cpp (report) ----
 double median(std::vector<double> v);

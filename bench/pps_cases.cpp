@@ -24,8 +24,8 @@ constexpr size_t kPayload = 64; // a small packet, where the per-packet cost sho
 struct Site {
 	std::shared_ptr<Netns> ns;
 	std::unique_ptr<UdpReceiver> sock;
-	std::vector<stf::Fd> sinks;      // pps_sink on the receiving ends
-	uint32_t wan0p = 0, lan0p = 0;    // where the generator sends WAN and LAN traffic
+	std::vector<stf::Fd> sinks;    // pps_sink on the receiving ends
+	uint32_t wan0p = 0, lan0p = 0; // where the generator sends WAN and LAN traffic
 	uint32_t slot_wan0p = 0, slot_lan0p = 0, slot_bare0 = 0; // their sink counters
 	uint32_t bare0p = 0;
 };
@@ -37,9 +37,9 @@ struct World {
 	Site stf, sit;
 	bool has_sit = false;
 	std::optional<stf::Dataplane> dp;
-	std::string tun;          // stf-xdp's tunnel device, stf<N>
-	uint32_t slot_tun = 0;    // its sink counter, while decap + drop runs
-	stf::Fd drop_on_tun;      // pps_sink on the tunnel device during decap + drop
+	std::string tun;       // stf-xdp's tunnel device, stf<N>
+	uint32_t slot_tun = 0; // its sink counter, while decap + drop runs
+	stf::Fd drop_on_tun;   // pps_sink on the tunnel device during decap + drop
 };
 
 void WorldDeleter::operator()(World *w) const
@@ -99,7 +99,8 @@ Check stf_drops(World &w, bool encap)
 			uint64_t n = 0;
 			const auto v = w.dp->maps().counters();
 			for (const auto &c : stf::counter_table())
-				if (c.kind == stf::CounterKind::drop && c.id != STF_C_encap_inner_multicast &&
+				if (c.kind == stf::CounterKind::drop &&
+				    c.id != STF_C_encap_inner_multicast &&
 				    (std::string_view(c.name).rfind("encap_", 0) == 0) == encap)
 					n += v[c.id].packets;
 			return n;
@@ -157,12 +158,14 @@ Side stf_router(World &w, const Direction &d, bool fast)
 	if (d.wan_in) {
 		s.frame = sixtofour("2002:c000:201:1::10");
 		s.into = w.stf.wan0p;
-		s.checks = {sink_check(w, w.stf.slot_lan0p, "lan0p"), stf_counter(w, STF_C_decap, 1),
+		s.checks = {sink_check(w, w.stf.slot_lan0p, "lan0p"),
+			    stf_counter(w, STF_C_decap, 1),
 			    stf_counter(w, STF_C_fast_forward, fast ? 1 : 0)};
 	} else {
 		s.frame = ip6(kLan, kLanPeer, "2002:c000:201:1::10", "2002:c633:6401:1::10");
 		s.into = w.stf.lan0p;
-		s.checks = {sink_check(w, w.stf.slot_wan0p, "wan0p"), stf_counter(w, STF_C_encap, 1)};
+		s.checks = {sink_check(w, w.stf.slot_wan0p, "wan0p"),
+			    stf_counter(w, STF_C_encap, 1)};
 	}
 	// The kernel forwarded it, or (fast path) did not see it.
 	s.checks.push_back(snmp("Ip6OutForwDatagrams", fast ? 0 : 1));
@@ -198,9 +201,13 @@ Side sit_router(World &w, const Direction &d)
 // The native IPv6 the router forwards without a tunnel, as a baseline: out of the WAN.
 Side plain_out(World &w)
 {
-	Side s{"plain IPv6 forwarded LAN->WAN", w.stf.ns,
-	       ip6(kLan, kLanPeer, "2002:c000:201:1::10", "2001:db8:ffff::10"), w.stf.lan0p, {},
-	       {}, {}};
+	Side s{"plain IPv6 forwarded LAN->WAN",
+	       w.stf.ns,
+	       ip6(kLan, kLanPeer, "2002:c000:201:1::10", "2001:db8:ffff::10"),
+	       w.stf.lan0p,
+	       {},
+	       {},
+	       {}};
 	s.checks = {sink_check(w, w.stf.slot_wan0p, "wan0p"), snmp("Ip6OutForwDatagrams", 1),
 		    stf_counter(w, STF_C_encap, 0)};
 	return s;
@@ -251,7 +258,8 @@ std::vector<Case> make_cases(World &w, bool sit)
 	// veth: stf-xdp's own work against the kernel's cheapest receive.
 	Side bare{"bare XDP_DROP", w.stf.ns, to_lan, w.stf.bare0p, {}, {}, {}};
 	bare.checks = {sink_check(w, w.stf.slot_bare0, "bare0")};
-	Side drop{"stf-xdp decap + XDP_DROP on " + w.tun, w.stf.ns, to_lan, w.stf.wan0p, {}, {}, {}};
+	Side drop{
+		"stf-xdp decap + XDP_DROP on " + w.tun, w.stf.ns, to_lan, w.stf.wan0p, {}, {}, {}};
 	drop.checks = {sink_check(w, w.slot_tun, w.tun), stf_counter(w, STF_C_decap, 1),
 		       stf_drops(w, false)};
 	drop.before = [&w] {
@@ -267,18 +275,20 @@ std::vector<Case> make_cases(World &w, bool sit)
 				 sixtofour("2002:c000:201:2::1"));
 	deliver.checks.push_back(stf_counter(w, STF_C_decap, 1));
 	deliver.checks.push_back(stf_drops(w, false));
-	cases.push_back({"veth", "decap + delivery to a UDP socket vs plain IPv6", deliver, plain,
-			 0.95});
+	cases.push_back(
+		{"veth", "decap + delivery to a UDP socket vs plain IPv6", deliver, plain, 0.95});
 
 	// The router, both directions: the fast path's gain where there is one, otherwise the
 	// slow path against the kernel forwarding native IPv6.
 	for (const Direction &d : kDirections) {
 		if (d.fast)
-			cases.push_back({"router", std::string("router ") + d.name + ": fast path on vs off",
+			cases.push_back({"router",
+					 std::string("router ") + d.name + ": fast path on vs off",
 					 stf_router(w, d, true), stf_router(w, d, false), 0});
 		else if (!d.wan_in)
-			cases.push_back({"router", std::string("router ") + d.name +
-							   ": stf-xdp vs plain IPv6 forwarding",
+			cases.push_back({"router",
+					 std::string("router ") + d.name +
+						 ": stf-xdp vs plain IPv6 forwarding",
 					 stf_router(w, d, false), plain_out(w), 0});
 	}
 
@@ -292,8 +302,8 @@ std::vector<Case> make_cases(World &w, bool sit)
 		const std::string what = d.wan_in ? std::string("router ") + d.name
 						  : std::string("transmit = router ") + d.name;
 		if (d.fast)
-			cases.push_back({"sit", "vs sit: " + what + ", fast path on", stf_router(w, d, true),
-					 sit_router(w, d), 3.0});
+			cases.push_back({"sit", "vs sit: " + what + ", fast path on",
+					 stf_router(w, d, true), sit_router(w, d), 3.0});
 		cases.push_back({"sit", "vs sit: " + what + (d.fast ? ", fast path off" : ""),
 				 stf_router(w, d, false), sit_router(w, d), d.wan_in ? 0 : 1.2});
 	}

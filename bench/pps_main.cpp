@@ -42,7 +42,7 @@ struct Options {
 	Settings s;
 	std::string json;
 	std::string only; // run the cases whose name contains this (for perf record)
-	int sit = -1; // -1: when the kernel can, 0: never, 1: required
+	int sit = -1;     // -1: when the kernel can, 0: never, 1: required
 };
 
 bool parse(int argc, char **argv, Options &o)
@@ -99,9 +99,11 @@ Figures figures(const Result &r, uint32_t frames)
 		aw.push_back(frames * 1e9 / r.a[i].wall_ns);
 		bw.push_back(frames * 1e9 / r.b[i].wall_ns);
 	}
-	return {median(a),	   quantile(a, .25),	 quantile(a, .75), median(b),
-		quantile(b, .25),  quantile(b, .75),	 median(ratio),	   quantile(ratio, .25),
-		quantile(ratio, .75), median(wall), median(aw),	   median(bw), late};
+	return {median(a),     quantile(a, .25),     quantile(a, .75),
+		median(b),     quantile(b, .25),     quantile(b, .75),
+		median(ratio), quantile(ratio, .25), quantile(ratio, .75),
+		median(wall),  median(aw),           median(bw),
+		late};
 }
 
 bool emulated()
@@ -112,14 +114,16 @@ bool emulated()
 
 void print_table(const std::vector<Result> &results, const Settings &s)
 {
-	std::printf("stf-bench-pps: %d rounds x %u live frames per side (64-byte UDP payload, batches "
-		    "of %u); kpps = frames / the kernel's duration of the run (median, quartiles over "
-		    "rounds); ratio = case / baseline, paired per round; wall = the same ratio by wall "
-		    "clock\n",
-		    s.rounds, s.frames, s.batch ? s.batch : 64);
+	std::printf(
+		"stf-bench-pps: %d rounds x %u live frames per side (64-byte UDP payload, batches "
+		"of %u); kpps = frames / the kernel's duration of the run (median, quartiles over "
+		"rounds); ratio = case / baseline, paired per round; wall = the same ratio by wall "
+		"clock\n",
+		s.rounds, s.frames, s.batch ? s.batch : 64);
 	if (emulated())
-		std::printf("EMULATED: QEMU TCG guest (scripts/vm/run.sh); these ratios describe the "
-			    "emulation, not hardware\n");
+		std::printf(
+			"EMULATED: QEMU TCG guest (scripts/vm/run.sh); these ratios describe the "
+			"emulation, not hardware\n");
 	for (const Result &r : results) {
 		const Figures f = figures(r, s.frames);
 		std::printf("\n[%s] %s\n", r.c->group.c_str(), r.c->name.c_str());
@@ -132,10 +136,12 @@ void print_table(const std::vector<Result> &results, const Settings &s)
 		if (r.c->target > 0)
 			std::printf("; target >= %.2f: %s", r.c->target,
 				    f.ratio >= r.c->target ? "met" : "NOT met");
-		std::printf("; %s", r.proven ? "every frame proven" : ("UNPROVEN: " + r.failure).c_str());
+		std::printf("; %s",
+			    r.proven ? "every frame proven" : ("UNPROVEN: " + r.failure).c_str());
 		if (f.late)
-			std::printf("; %llu frames arrived after their run returned (outside the time)",
-				    (unsigned long long)f.late);
+			std::printf(
+				"; %llu frames arrived after their run returned (outside the time)",
+				(unsigned long long)f.late);
 		std::printf("\n");
 	}
 }
@@ -187,8 +193,9 @@ int main(int argc, char **argv)
 	using namespace stfbench::pps;
 	Options o;
 	if (!parse(argc, argv, o)) {
-		std::fprintf(stderr, "usage: %s [--frames N>0] [--rounds R>=2] [--json FILE] [--quick] "
-				     "[--sit|--no-sit] [--case SUBSTRING] [--batch N]\n",
+		std::fprintf(stderr,
+			     "usage: %s [--frames N>0] [--rounds R>=2] [--json FILE] [--quick] "
+			     "[--sit|--no-sit] [--case SUBSTRING] [--batch N]\n",
 			     argv[0]);
 		return 2;
 	}
@@ -201,7 +208,8 @@ int main(int argc, char **argv)
 		bool sit_ok = false;
 		auto world = make_world(o.sit != 0, o.sit == 1, skel, sit_ok);
 		if (o.sit == -1 && !sit_ok)
-			std::printf("(no sit on this kernel: the sit cases are left out; the 6.1 VM has "
+			std::printf("(no sit on this kernel: the sit cases are left out; the 6.1 "
+				    "VM has "
 				    "it: bash scripts/vm/bench-sit.sh)\n");
 		std::vector<Case> cases = make_cases(*world, sit_ok);
 		cases.erase(std::remove_if(cases.begin(), cases.end(),

@@ -83,8 +83,8 @@ Sample run_side(const Side &s, stf_bench_pps_bpf *skel, const Settings &set, std
 	for (size_t i = 0; i < s.checks.size() && failure.empty(); i++) {
 		const uint64_t d = after[i] - before[i], want = s.checks[i].per_packet * frames;
 		if (d != want)
-			failure = s.name + ": " + s.checks[i].what + " moved by " + std::to_string(d) +
-				  ", not " + std::to_string(want);
+			failure = s.name + ": " + s.checks[i].what + " moved by " +
+				  std::to_string(d) + ", not " + std::to_string(want);
 	}
 	return {double(opts.duration), std::chrono::duration<double, std::nano>(t1 - t0).count(),
 		got, frames - std::min<uint64_t>(at_return, frames)};
@@ -92,7 +92,8 @@ Sample run_side(const Side &s, stf_bench_pps_bpf *skel, const Settings &set, std
 
 } // namespace
 
-std::vector<Result> measure(const std::vector<Case> &cases, stf_bench_pps_bpf *skel, const Settings &s)
+std::vector<Result> measure(const std::vector<Case> &cases, stf_bench_pps_bpf *skel,
+			    const Settings &s)
 {
 	std::vector<Result> out(cases.size());
 	for (size_t i = 0; i < cases.size(); i++) {

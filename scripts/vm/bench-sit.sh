@@ -23,9 +23,10 @@ set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/../.." && pwd)
 bench=$root/build/stf-bench-pps
-[ -x "$bench" ] || { echo "stf-xdp vm: $bench is missing: bash scripts/setup.sh first" >&2; exit 2; }
+[ -x "$bench" ] || { echo "stf-xdp vm: no $bench: bash scripts/setup.sh first" >&2; exit 2; }
 
 clock=/sys/devices/system/clocksource/clocksource0/current_clocksource
-cmd="c=\$(cat $clock); [ \"\$c\" = tsc ] || { echo \"guest clock \$c, not tsc: figures would be in 4 ms steps\" >&2; exit 3; }
+msg='guest clock $c, not tsc: every duration would be in 4 ms steps'
+cmd="c=\$(cat $clock); [ \"\$c\" = tsc ] || { echo \"$msg\" >&2; exit 3; }
 exec $(printf '%q ' "$bench" --sit --batch 8 "$@")"
 exec bash "$here/run.sh" --smp 1 --timeout 3600 -c "$cmd"
