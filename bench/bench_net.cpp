@@ -1,6 +1,7 @@
 #include "bench_net.h"
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <sched.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -15,16 +16,6 @@
 namespace stfbench {
 
 namespace {
-
-bool sysctl(const std::string &rel, const std::string &value)
-{
-	std::ofstream f("/proc/sys/" + rel);
-	f << value << '\n';
-	f.flush();
-	if (!f)
-		std::fprintf(stderr, "sysctl %s=%s failed\n", rel.c_str(), value.c_str());
-	return bool(f);
-}
 
 uint16_t fold(uint32_t sum)
 {
@@ -44,7 +35,17 @@ uint32_t sum16(const uint8_t *p, size_t n, uint32_t sum = 0)
 
 } // namespace
 
-bool ip(const std::string &args)
+bool sysctl(const std::string &rel, const std::string &value)
+{
+	std::ofstream f("/proc/sys/" + rel);
+	f << value << '\n';
+	f.flush();
+	if (!f)
+		std::fprintf(stderr, "sysctl %s=%s failed\n", rel.c_str(), value.c_str());
+	return bool(f);
+}
+
+bool ip(const std::string &args, bool quiet)
 {
 	std::vector<std::string> words{"ip"};
 	std::istringstream is(args);
@@ -56,12 +57,15 @@ bool ip(const std::string &args)
 		for (auto &w : words)
 			argv.push_back(w.data());
 		argv.push_back(nullptr);
+		if (quiet) // only async-signal-safe calls between fork and exec
+			dup2(open("/dev/null", O_WRONLY), 2);
 		execvp("ip", argv.data());
 		_exit(127);
 	}
 	int status = 0;
 	if (pid < 0 || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status)) {
-		std::fprintf(stderr, "failed: ip %s\n", args.c_str());
+		if (!quiet)
+			std::fprintf(stderr, "failed: ip %s\n", args.c_str());
 		return false;
 	}
 	return true;
@@ -96,6 +100,12 @@ uint64_t ip6_in_receives()
 std::vector<uint8_t> inner_frame(const uint8_t dst_mac[6], const uint8_t src_mac[6],
 				 size_t payload)
 {
+	return ipv6_udp_frame(dst_mac, src_mac, "2002:c633:6401::1", "2002:c000:201:1::10", payload);
+}
+
+std::vector<uint8_t> ipv6_udp_frame(const uint8_t dst_mac[6], const uint8_t src_mac[6],
+				    const char *src6, const char *dst6, size_t payload)
+{
 	std::vector<uint8_t> f(14 + 40 + 8 + payload, 0);
 	std::memcpy(&f[0], dst_mac, 6);
 	std::memcpy(&f[6], src_mac, 6);
@@ -105,8 +115,8 @@ std::vector<uint8_t> inner_frame(const uint8_t dst_mac[6], const uint8_t src_mac
 	const uint16_t plen = uint16_t(8 + payload);
 	ip6[4] = uint8_t(plen >> 8), ip6[5] = uint8_t(plen);
 	ip6[6] = 17, ip6[7] = 64;
-	inet_pton(AF_INET6, "2002:c633:6401::1", ip6 + 8);
-	inet_pton(AF_INET6, "2002:c000:201:1::10", ip6 + 24);
+	inet_pton(AF_INET6, src6, ip6 + 8);
+	inet_pton(AF_INET6, dst6, ip6 + 24);
 	uint8_t *udp = ip6 + 40;
 	udp[0] = 0x9c, udp[1] = 0x40; // 40000
 	udp[2] = 0x15, udp[3] = 0xb3; // 5555
@@ -139,7 +149,12 @@ bool parse_args(int argc, char **argv, const char *count_flag, uint32_t &count, 
 std::vector<uint8_t> sixtofour_frame(const uint8_t dst_mac[6], const uint8_t src_mac[6],
 				     const char *outer_src)
 {
-	const std::vector<uint8_t> inner = stfbench::inner_frame(dst_mac, src_mac, 64);
+	return encapsulate(inner_frame(dst_mac, src_mac, 64), outer_src, "192.0.2.1");
+}
+
+std::vector<uint8_t> encapsulate(const std::vector<uint8_t> &inner, const char *outer_src,
+				 const char *outer_dst)
+{
 	std::vector<uint8_t> f(inner.begin(), inner.begin() + 14);
 	f[12] = 0x08, f[13] = 0x00;
 	uint8_t ip[20] = {0x45, 0};
@@ -147,13 +162,9 @@ std::vector<uint8_t> sixtofour_frame(const uint8_t dst_mac[6], const uint8_t src
 	ip[2] = uint8_t(len >> 8), ip[3] = uint8_t(len);
 	ip[8] = 64, ip[9] = 41;
 	inet_pton(AF_INET, outer_src, ip + 12);
-	inet_pton(AF_INET, "192.0.2.1", ip + 16);
-	uint32_t sum = 0;
-	for (int i = 0; i < 20; i += 2)
-		sum += uint32_t(ip[i]) << 8 | ip[i + 1];
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	ip[10] = uint8_t(~sum >> 8), ip[11] = uint8_t(~sum);
+	inet_pton(AF_INET, outer_dst, ip + 16);
+	const uint16_t c = uint16_t(~fold(sum16(ip, 20)));
+	ip[10] = uint8_t(c >> 8), ip[11] = uint8_t(c);
 	f.insert(f.end(), ip, ip + 20);
 	f.insert(f.end(), inner.begin() + 14, inner.end());
 	return f;
