@@ -78,7 +78,9 @@ static __always_inline int lan_forwardable(const struct ethhdr *eth, const struc
  * IPv6 FIB decides (the operator's routes, rules, forwarding switch of the interface), with
  * the packet's length, so one larger than the tunnel route's MTU is left to the kernel for
  * Packet Too Big. The tunnel device is NOARP: its neighbour entry appears only with the
- * first packet the kernel sends into it, so NO_NEIGH is a route into it as well.
+ * first packet the kernel sends into it, so NO_NEIGH is a route into it as well. The helper
+ * compares tot_len with the tunnel device's MTU (a route's own only when locked), which
+ * attach and follow_host keep equal to the tunnel routes' MTU, the one ip6_forward uses.
  */
 static __always_inline int lan_into_tunnel(struct xdp_md *ctx, const struct stf_config *cfg,
 					   const struct ipv6hdr *ip6)
