@@ -152,6 +152,26 @@ TEST(AttachPlan, AnXdpProgramOnTheInterface)
 	EXPECT_NO_THROW(plan_attach(join, s));
 }
 
+TEST(AttachPlan, LanInterfaces)
+{
+	HostSnapshot s = host();
+	AttachOptions o = opts();
+	o.lan = {"lan0"};
+	AttachPlan p = plan_attach(o, s);
+	EXPECT_THAT(p.lan, ElementsAre(kLan0));
+	EXPECT_THAT(p.steps, ::testing::Contains("fast path: XDP (native) on LAN lan0"));
+	// Missing: no interface; a program on its hook: someone else's, refused.
+	o.lan = {"lan0", "lan9"};
+	EXPECT_EQ(std::make_pair(Exit::no_interface,
+				 std::string("attach eth0: no such interface: lan9 (--lan)")),
+		  error_of([&] { plan_attach(o, s); }));
+	o.lan = {"lan0"};
+	s.links[2].xdp_prog_id = 88;
+	auto [code, text] = error_of([&] { plan_attach(o, s); });
+	EXPECT_EQ(Exit::already_attached, code);
+	EXPECT_THAT(text, HasSubstr("LAN interface lan0 already has an XDP program (id 88)"));
+}
+
 TEST(AttachPlan, RoutesThatWouldCollide)
 {
 	HostSnapshot s = host();
