@@ -136,8 +136,11 @@ static __always_inline int lan_push(struct xdp_md *ctx, const struct stf_config 
 	struct iphdr *ip = (void *)(eth + 1);
 	struct ipv6hdr *ip6 = (void *)(ip + 1);
 
-	if ((void *)(ip6 + 1) > data_end)
-		return -1; /* 14 + 40 proven before the push; for the verifier */
+	if ((void *)(ip6 + 1) > data_end) {
+		/* 14 + 40 proven before the push, so never; for the verifier, the frame as it was */
+		bpf_xdp_adjust_head(ctx, (int)sizeof(struct iphdr));
+		return -1;
+	}
 	/* The kernel's forwarding spends the hop before the packet enters the tunnel. */
 	ip6->hop_limit--;
 	encap_outer4(ip, cfg, a, tclass, outer_len);

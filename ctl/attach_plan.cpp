@@ -150,13 +150,13 @@ DetachPlan plan_detach(const AttachmentInfo &info, const HostSnapshot &snap)
 	const LinkState *tun = snap.link(info.tun_ifindex);
 	const std::string name = tun ? tun->name : info.tunnel;
 	p.steps.push_back("mark " + name + " incomplete");
+	if (info.xdp_prog_id)
+		p.steps.push_back("remove XDP program " + std::to_string(info.xdp_prog_id) + " from " +
+				  info.ifname);
 	for (const LanInfo &l : info.lan)
 		if (l.xdp_prog_id && !l.ifname.empty())
 			p.steps.push_back("remove XDP program " + std::to_string(l.xdp_prog_id) +
 					  " from LAN " + l.ifname);
-	if (info.xdp_prog_id)
-		p.steps.push_back("remove XDP program " + std::to_string(info.xdp_prog_id) + " from " +
-				  info.ifname);
 	std::vector<std::string> routes;
 	for (const Route6State &r : snap.routes6_via(info.tun_ifindex))
 		if (r.table == RT_TABLE_MAIN)

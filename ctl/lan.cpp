@@ -95,6 +95,9 @@ void detach_lan(const std::vector<LanHook> &hooks, const std::string &ctx)
 	for (const LanHook &h : hooks) {
 		if (netlink::link_name(h.ifindex).empty())
 			continue;
+		// Replaced since it was found: someone else's program now, which stays.
+		if (query_xdp(h.ifindex).prog_id != h.prog_id)
+			continue;
 		Fd prog(bpf_prog_get_fd_by_id(h.prog_id));
 		if (prog.get() < 0)
 			continue; // gone with its interface, or removed by someone else

@@ -35,7 +35,7 @@ std::vector<LanHook> find_lan_hooks(const std::vector<__u32> &encap_map_ids,
 				    std::vector<__u32> &lan_map_ids);
 
 // Removes each hook's program while it is still ours (remove_own_xdp); an interface deleted
-// meanwhile took its program with it.
+// meanwhile took its program with it, and a program replaced since is someone else's.
 void detach_lan(const std::vector<LanHook> &hooks, const std::string &ctx);
 
 // What status shows: every interface stf_lan_v1 names (map fd, -1 if unbound), with its

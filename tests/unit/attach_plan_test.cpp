@@ -219,6 +219,15 @@ TEST(DetachPlan, MarkThenXdpThenTheDeviceWithItsRoutes)
 	// Return-relay: no XDP program.
 	p = plan_detach(attached(0), s);
 	EXPECT_EQ(2u, p.steps.size());
+	// LAN programs go after the decapsulator (detach's order); a deleted LAN interface took
+	// its program with it.
+	AttachmentInfo lan = attached(41);
+	lan.lan = {{"lan0", kLan0, 51, XdpMode::native}, {"", 12, 0, std::nullopt}};
+	p = plan_detach(lan, s);
+	EXPECT_THAT(p.steps, ElementsAre("mark stf2 incomplete", "remove XDP program 41 from eth0",
+					 "remove XDP program 51 from LAN lan0",
+					 "delete stf2 (with its peer and tc programs, routes "
+					 "2002::/16, ::/0)"));
 }
 
 TEST(DetachPlan, Leftover)
