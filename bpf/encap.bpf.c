@@ -17,52 +17,12 @@
 #include <bpf/bpf_helpers.h>
 
 #include "lib/addr.h"
-#include "lib/csum.h"
 #include "lib/counters.h"
+#include "lib/encap.h"
 #include "lib/fib.h"
 #include "lib/maps.h"
 
 #define ENCAP_HDR_LEN ((__u32)sizeof(struct ethhdr) + (__u32)sizeof(struct ipv6hdr))
-
-struct encap_addrs {
-	__be32 src;
-	__be32 dst;
-};
-
-/* Choose the outer addresses (RFC 3056 5 and 9) or return a drop reason. */
-static __always_inline __u32 encap_addrs_for(const struct stf_config *cfg,
-					     const struct ipv6hdr *ip6, struct encap_addrs *out)
-{
-	/* Neighbour discovery, MLD and other link-scope chatter must not be tunnelled. */
-	if (ip6->daddr.in6_u.u6_addr8[0] == 0xff)
-		return STF_C_encap_inner_multicast;
-
-	if (!stf_6to4_v4addr(&ip6->daddr, &out->dst)) {
-		/* Native IPv6 goes to the configured relay (RFC 7526: never an implied anycast). */
-		if (!cfg->relay)
-			return STF_C_encap_no_relay;
-		out->dst = cfg->relay;
-	}
-
-	if (stf_6to4_v4addr(&ip6->saddr, &out->src)) {
-		/* RFC 3056 9 (MUST): a 6to4 source leaves from the V4ADDR it embeds. */
-		if (!stf_is_local(cfg, out->src))
-			return STF_C_encap_src_not_local;
-	} else {
-		/* Native source (the return-relay server): our primary V4ADDR. */
-		if (cfg->n_local == 0)
-			return STF_C_encap_no_local;
-		out->src = cfg->local[0];
-	}
-
-	/* The destination is computed from packet bytes: check it every time (RFC 3964 5.3.1). */
-	enum stf_addr_class c = stf_peer4_class(cfg, out->dst);
-	if (c != STF_ADDR_OK)
-		return STF_C_ENCAP_DST_CLASS_BASE + c - 1;
-	if (stf_is_local(cfg, out->dst))
-		return STF_C_encap_dst_local;
-	return STF_C_encap;
-}
 
 /*
  * Where the outer packet goes: the kernel's FIB gives the IPv4 next hop, asked before the
@@ -129,23 +89,8 @@ static __always_inline __u32 encap_push(struct __sk_buff *skb, const struct stf_
 			return STF_C_encap_too_big;
 	}
 
-	struct iphdr ip = {
-		.version = 4,
-		.ihl = 5,
-		/* RFC 6040 normal mode copies ECN outward; DSCP is copied as stf(4) does (sit
-		 * clears it unless "tos inherit"): RFC 2983's uniform model. */
-		.tos = tclass,
-		.tot_len = bpf_htons(skb->len - sizeof(struct ethhdr)),
-		/* DF clear (RFC 3056 4), so the ID must be real: random per packet keeps us
-		 * stateless across CPUs and across hosts behind ECMP. */
-		.id = (__u16)bpf_get_prandom_u32(),
-		.frag_off = 0,
-		.ttl = cfg->ttl,
-		.protocol = IPPROTO_IPV6,
-		.saddr = a->src,
-		.daddr = a->dst,
-	};
-	ip.check = ~ipv4_hdr_sum(&ip) & 0xffff;
+	struct iphdr ip;
+	encap_outer4(&ip, cfg, a, tclass, skb->len - sizeof(struct ethhdr));
 
 	/* Direct writes, not one bpf_skb_store_bytes per field: adjust_room made the head
 	 * ours and linear, so the 34 bytes are plain stores (the bound is for the verifier). */
@@ -258,7 +203,7 @@ int stf_encap(struct __sk_buff *skb)
 	}
 
 	struct encap_addrs addrs;
-	__u8 tclass = (ip6->priority << 4) | (ip6->flow_lbl[0] >> 4);
+	__u8 tclass = encap_tclass(ip6);
 	reason = encap_addrs_for(cfg, ip6, &addrs);
 	if (reason != STF_C_encap)
 		goto out;

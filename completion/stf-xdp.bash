@@ -9,7 +9,7 @@ _stf_xdp_commands="attach detach status stats prefix filter check apply run slow
 _stf_xdp_global_opts="-j --json -v --verbose -n --netns -h --help -V --version"
 _stf_xdp_common_opts="-j --json -h --help"
 _stf_xdp_attach_opts="--local --mode --default-relay --relay --ttl --xdp-mode --xdp-dispatcher --permit-private --ingress-filter
-	--loop-guard --fast-path --config"
+	--loop-guard --fast-path --lan --config"
 _stf_xdp_filter_kinds="allow deny relay exception"
 
 # The network interfaces of this namespace, or of the named one ($netns, from -n).
@@ -47,6 +47,19 @@ _stf_xdp_reply() {
 	COMPREPLY=($(compgen -W "$1" -- "$cur"))
 }
 
+# --lan IFACE[,IFACE...]: the interface names, completing the one after the last comma.
+_stf_xdp_lan() {
+	local head="" i
+	if [[ "$cur" == *,* ]]; then
+		head="${cur%,*},"
+		cur="${cur##*,}"
+	fi
+	_stf_xdp_reply "$(_stf_xdp_ifaces)"
+	for i in "${!COMPREPLY[@]}"; do
+		COMPREPLY[i]="$head${COMPREPLY[i]}"
+	done
+}
+
 # Values of the options that take one; returns 1 for an option without a value.
 _stf_xdp_option_value() {
 	case "$1" in
@@ -55,6 +68,7 @@ _stf_xdp_option_value() {
 	--xdp-mode) _stf_xdp_reply "native generic" ;;
 	--ingress-filter | --loop-guard | --fast-path) _stf_xdp_reply "on off" ;;
 	--config) _stf_xdp_files ;;
+	--lan) _stf_xdp_lan ;;
 	--local | --default-relay | --relay | --ttl | --rate) COMPREPLY=() ;; # an address or a number: nothing to offer
 	*) return 1 ;;
 	esac
@@ -102,7 +116,7 @@ _stf_xdp() {
 		fi
 		case "$w" in
 		-n | --netns | --local | --mode | --default-relay | --relay | --ttl | --xdp-mode | --ingress-filter | \
-			--loop-guard | --fast-path | --config | --rate)
+			--loop-guard | --fast-path | --lan | --config | --rate)
 			prev_opt="$w"
 			;;
 		--netns=*) netns="${w#*=}" ;;

@@ -70,6 +70,21 @@ AttachPlan plan_attach(const AttachOptions &opts, const HostSnapshot &snap)
 			    ctx + ": device " + p.tunnel + " or " + p.peer +
 				    " exists and is not a working stf-xdp tunnel; remove it first");
 	const bool decap = opts.mode != Mode::return_relay;
+	// The LAN interfaces: each must exist and have a free XDP hook (stf_lan owns it; another
+	// program there is someone else's, and replacing it would break their traffic).
+	for (const std::string &name : opts.lan) {
+		const LinkState *l = snap.link(name);
+		if (!l)
+			throw Error(Exit::no_interface, ctx + ": no such interface: " + name + " (--lan)");
+		if (name == p.tunnel || name == p.peer)
+			throw Error(Exit::usage, ctx + ": " + name + " is the tunnel, not a LAN interface");
+		if (l->xdp_prog_id)
+			throw Error(Exit::already_attached,
+				    ctx + ": LAN interface " + name + " already has an XDP program (id " +
+					    std::to_string(l->xdp_prog_id) +
+					    "); the fast path needs its XDP hook");
+		p.lan.push_back(l->index);
+	}
 	// A leftover's own XDP program goes with it; attach looks again once it is removed.
 	// With --xdp-dispatcher a program there may be libxdp's dispatcher to join: attach asks
 	// libxdp (dispatcher::check_hook), which the snapshot's netlink dump cannot.
@@ -116,6 +131,9 @@ AttachPlan plan_attach(const AttachOptions &opts, const HostSnapshot &snap)
 	if (opts.relay)
 		p.steps.push_back("route ::/0 into the tunnel (metric " +
 				  std::to_string(kRouteRelayMetric) + ", mtu " + mtu + ")");
+	for (const std::string &name : opts.lan)
+		p.steps.push_back(std::string("fast path: XDP (") + xdp_mode_name(opts.xdp_mode) +
+				  ") on LAN " + name);
 	if (decap)
 		p.steps.push_back(std::string("decapsulate: XDP (") + xdp_mode_name(opts.xdp_mode) +
 				  ") on " + opts.ifname);
@@ -135,6 +153,10 @@ DetachPlan plan_detach(const AttachmentInfo &info, const HostSnapshot &snap)
 	if (info.xdp_prog_id)
 		p.steps.push_back("remove XDP program " + std::to_string(info.xdp_prog_id) + " from " +
 				  info.ifname);
+	for (const LanInfo &l : info.lan)
+		if (l.xdp_prog_id && !l.ifname.empty())
+			p.steps.push_back("remove XDP program " + std::to_string(l.xdp_prog_id) +
+					  " from LAN " + l.ifname);
 	std::vector<std::string> routes;
 	for (const Route6State &r : snap.routes6_via(info.tun_ifindex))
 		if (r.table == RT_TABLE_MAIN)

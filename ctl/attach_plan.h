@@ -50,6 +50,7 @@ struct AttachPlan {
 	std::string tunnel, peer;
 	unsigned tunnel_mtu = 0;
 	std::vector<uint32_t> broadcasts; // refused as peers (state.h build_config)
+	std::vector<uint32_t> lan;        // the --lan interfaces' ifindexes, in the order given
 	bool remove_leftover = false;     // a killed attach or detach left stf<N> (incomplete)
 	std::vector<std::string> steps;   // one line per change, in the order attach makes them
 };
@@ -60,8 +61,8 @@ struct AttachPlan {
 const LinkState &validate_attach(const AttachOptions &opts, const HostSnapshot &snap);
 
 // Everything attach will do, or the Error it would fail with (already attached: a device
-// named stf<N> or stf<N>p, an XDP program on the interface, 2002::/16 or a relay's ::/0
-// routed already). opts has been merged and its locals filled in.
+// named stf<N> or stf<N>p, an XDP program on the interface or on a LAN interface, 2002::/16
+// or a relay's ::/0 routed already; no interface: a LAN interface does not exist). opts has been merged and its locals filled in.
 AttachPlan plan_attach(const AttachOptions &opts, const HostSnapshot &snap);
 
 struct DetachPlan {

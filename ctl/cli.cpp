@@ -34,6 +34,7 @@ struct RawArgs {
 	std::string ifname;
 	bool ifname_given = false; // "" given is an error, not "every interface"
 	std::vector<std::string> locals;
+	std::vector<std::string> lan;
 	std::string mode, relay, ttl, xdp_mode, config, ingress_filter, loop_guard, fast_path;
 	bool permit_private = false;
 	bool xdp_dispatcher = false;
@@ -58,7 +59,7 @@ struct CommandTable {
 	CLI::Option *local = nullptr, *mode = nullptr, *relay = nullptr, *ttl = nullptr,
 		    *xdp_mode = nullptr, *config = nullptr, *permit_private = nullptr,
 		    *ingress_filter = nullptr, *loop_guard = nullptr, *xdp_dispatcher = nullptr,
-		    *fast_path = nullptr;
+		    *fast_path = nullptr, *lan = nullptr;
 };
 
 std::string exit_code_help()
@@ -153,6 +154,12 @@ void add_attach_options(CLI::App *c, CommandTable &t, RawArgs &raw)
 				    "forward decapsulated packets from XDP, bypassing netfilter's "
 				    "forward hooks (default off)")
 			      ->type_name("on|off");
+	t.lan = c->add_option("--lan", raw.lan,
+			      "LAN interfaces whose IPv6 into the tunnel the fast path encapsulates "
+			      "from XDP")
+			->option_text("IFACE[,IFACE...]")
+			->delimiter(',')
+			->allow_extra_args(false);
 	t.config = c->add_option("--config", raw.config, "settings from a JSON file")
 			   ->type_name("FILE.json");
 }
@@ -291,6 +298,8 @@ AttachRequest attach_request(const CommandTable &t, const RawArgs &raw)
 		r.loop_guard = parse_choice(raw.loop_guard, parse_on_off, "--loop-guard", "on, off");
 	if (t.fast_path->count())
 		r.fast_path = parse_choice(raw.fast_path, parse_on_off, "--fast-path", "on, off");
+	if (t.lan->count())
+		r.lan = raw.lan;
 	return r;
 }
 

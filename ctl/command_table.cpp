@@ -36,15 +36,22 @@ std::string attach_details()
 	       "Fast path (off by default): a decapsulated packet the IPv6 FIB forwards out\n"
 	       "of another interface, next hop resolved, is sent there from XDP, bypassing\n"
 	       "netfilter's forward hooks; the rest goes through the tunnel as before.\n"
+	       "With --lan IFACE[,IFACE...] it also runs on those LAN interfaces: IPv6 the\n"
+	       "kernel would route into the tunnel is encapsulated there from XDP (the same\n"
+	       "checks, counted as encap and fast_encap) and sent out of IFACE, bypassing\n"
+	       "netfilter's forward hooks and the tunnel device's qdiscs; what it cannot\n"
+	       "decide goes the slow way. apply cannot change the LAN set (detach, attach).\n"
 	       "--config keys, spelt as the options (xdp-mode) or with underscores (xdp_mode):\n"
 	       "local (string or array), mode, default-relay (or relay), ttl, xdp-mode,\n"
 	       "xdp-dispatcher, permit-private, ingress-filter, loop-guard, fast-path,\n"
-	       "filters {\"allow\", \"deny\", \"relay\", \"exception\": [...]}.\n"
+	       "lan (string or array), filters {\"allow\", \"deny\", \"relay\", \"exception\":\n"
+	       "[...]}.\n"
 	       "Command-line options override the file.\n\n"
 	       "Examples:\n"
 	       "  stf-xdp attach eth0\n"
 	       "  stf-xdp attach eth0 --local 192.0.2.1 --default-relay 203.0.113.1 --ttl 64\n"
 	       "  stf-xdp attach eth0 --mode return-relay --local 198.51.100.10\n"
+	       "  stf-xdp attach eth0 --fast-path on --lan eth1,eth2\n"
 	       "  stf-xdp attach eth0 --config /etc/stf-xdp/eth0.json\n";
 }
 

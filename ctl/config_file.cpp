@@ -55,6 +55,22 @@ public:
 		return out;
 	}
 
+	// An interface name or an array of them ([] for none).
+	std::vector<std::string> names(const json &v, const std::string &key) const
+	{
+		if (v.is_string())
+			return {v.get<std::string>()};
+		if (!v.is_array())
+			fail(key, "expected an interface name or an array of them");
+		std::vector<std::string> out;
+		for (const json &item : v) {
+			if (!item.is_string())
+				fail(key, "expected an interface name or an array of them");
+			out.push_back(item.get<std::string>());
+		}
+		return out;
+	}
+
 	unsigned ttl(const json &v) const
 	{
 		// is_number_integer() is false for 64.0 and for booleans: both are typos here.
@@ -209,13 +225,16 @@ AttachRequest parse_config_json(const std::string &text, const std::string &orig
 			req.loop_guard = r.boolean(v, key);
 		else if (k == "fast_path")
 			req.fast_path = r.boolean(v, key);
+		else if (k == "lan")
+			req.lan = r.names(v, key);
 		else if (k == "filters")
 			r.filters(v, req);
 		else if (k == "metrics")
 			settings.metrics = r.listen_address(v, key);
 		else
 			r.fail(key, "unknown key (expected local, mode, default_relay, ttl, xdp_mode, "
-				    "xdp_dispatcher, permit_private, ingress_filter, loop_guard, fast_path, filters, metrics)");
+				    "xdp_dispatcher, permit_private, ingress_filter, loop_guard, fast_path, lan, filters, "
+				    "metrics)");
 	}
 	if (service)
 		*service = settings;

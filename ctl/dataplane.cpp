@@ -79,6 +79,7 @@ const char *attach_step_name(AttachStep s)
 	case AttachStep::links_up: return "links_up";
 	case AttachStep::route_6to4: return "route_6to4";
 	case AttachStep::route_default: return "route_default";
+	case AttachStep::lan_hooked: return "lan_hooked";
 	case AttachStep::decap_hooked: return "decap_hooked";
 	}
 	return "?";
@@ -195,6 +196,13 @@ Dataplane Dataplane::attach(const AttachOptions &opts, const AttachPlan &plan,
 		done(AttachStep::route_default);
 	}
 
+	// The LAN side once the routes it looks up are there; before decapsulation, so the
+	// replies to what arrives from the tunnel find it in place.
+	if (!plan.lan.empty()) {
+		dp.lan_ = attach_lan(dp.skel_.get(), plan.lan, opts.xdp_mode, rollback, ctx);
+		done(AttachStep::lan_hooked);
+	}
+
 	// Decapsulation last: from here on packets arrive.
 	if (decap && opts.xdp_dispatcher) {
 		const uint32_t id = dispatcher::attach_decap(dp.skel_.get(), ifindex, opts.xdp_mode, ctx);
@@ -256,6 +264,10 @@ void Dataplane::detach()
 	}
 	if (had_xdp)
 		kill_point("detach_xdp_removed");
+	// Past the mark: a failure here leaves a leftover the next invocation removes, LAN
+	// programs included (remove_incomplete).
+	detach_lan(lan_, "detach " + ifname_);
+	lan_.clear();
 	// The tc filter, the clsact qdisc, the routes and the peer all go with the device.
 	netlink::delete_link(tun_ifindex_);
 	tun_ifindex_ = 0;
@@ -322,6 +334,7 @@ AttachmentInfo Dataplane::info() const
 	i.ingress_filter = cfg.flags & STF_F_INGRESS_FILTER;
 	i.loop_guard = cfg.flags & STF_F_LOOP_GUARD;
 	i.fast_path = cfg.flags & STF_F_FAST_PATH;
+	i.lan = lan_info(bpf_map__fd(skel_->maps.stf_lan_v1), lan_);
 	i.xdp_mode = xdp_prog_id_ ? xdp_mode_ : std::nullopt;
 	i.xdp_prog_id = xdp_prog_id_;
 	i.xdp_dispatcher_id = xdp_prog_id_ ? xdp_dispatcher_id_ : 0;

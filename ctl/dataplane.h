@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "attach_plan.h"
+#include "lan.h"
 #include "maps.h"
 #include "model.h"
 #include "options.h"
@@ -40,8 +41,8 @@ private:
 };
 
 // The steps of an attach after which kernel state exists that a failure must undo, in the
-// order attach takes them. route_default happens only with a relay, decap_hooked only in the
-// modes that decapsulate (not return-relay).
+// order attach takes them. route_default happens only with a relay, lan_hooked only with LAN
+// interfaces, decap_hooked only in the modes that decapsulate (not return-relay).
 enum class AttachStep {
 	tunnel_created, // the veth pair stf<N>/stf<N>p, down
 	maps_written,   // config and filters in the skeleton's maps
@@ -49,6 +50,7 @@ enum class AttachStep {
 	links_up,       // both ends of the pair up
 	route_6to4,     // 2002::/16 into the tunnel
 	route_default,  // ::/0 at metric 2048 into the tunnel (relay set)
+	lan_hooked,     // XDP programs on the LAN interfaces (--lan given)
 	decap_hooked,   // XDP program on the interface
 };
 
@@ -131,6 +133,7 @@ private:
 	uint32_t xdp_dispatcher_id_ = 0; // libxdp's dispatcher running xdp_prog_id_, or 0
 	uint32_t tc_prog_id_ = 0;
 	std::optional<XdpMode> xdp_mode_;
+	std::vector<LanHook> lan_; // stf_lan on the LAN interfaces (lan.h)
 	Skeleton skel_;
 	std::unique_ptr<MapStore> maps_;
 };

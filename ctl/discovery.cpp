@@ -95,6 +95,8 @@ std::optional<Dataplane> Dataplane::bind(const std::string &ifname, uint32_t ifi
 			map_ids.insert(map_ids.end(), decap.map_ids.begin(), decap.map_ids.end());
 		}
 	}
+	// The LAN side's programs carry stf_lan_v1, which neither of the others uses.
+	dp.lan_ = find_lan_hooks(encap.map_ids, map_ids);
 	bind_maps(dp.skel_->obj, map_ids);
 	dp.maps_ = make_store(dp.skel_.get());
 	if (bpf_map__fd(dp.skel_->maps.stf_config_v2) < 0 ||
@@ -178,6 +180,11 @@ bool Dataplane::remove_incomplete(const std::string &ifname)
 			Fd prog(bpf_prog_get_fd_by_id(x.prog_id));
 			remove_own_xdp(ifindex, prog.get(), x.mode.value_or(XdpMode::native), ctx);
 		}
+	}
+	if (!err) {
+		std::vector<__u32> unused;
+		detach_lan(find_lan_hooks(prog_info(tc.prog_id).map_ids, unused),
+			   "remove the incomplete attachment of " + ifname);
 	}
 	netlink::delete_link(tun);
 	return true;

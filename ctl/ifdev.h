@@ -1,6 +1,6 @@
 // Device settings that rtnetlink does not carry (or carries only through ethtool's own
 // netlink family): read with the classic ioctls on a datagram socket. For stf-xdp's own
-// tunnel devices only.
+// tunnel devices and the LAN interfaces of the fast path.
 #pragma once
 
 #include <array>

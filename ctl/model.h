@@ -13,6 +13,14 @@
 
 namespace stf {
 
+// A LAN interface of the encapsulating fast path (attach --lan) and stf_lan on its XDP hook.
+struct LanInfo {
+	std::string ifname; // empty: the interface was deleted (its program went with it)
+	uint32_t ifindex = 0;
+	uint32_t xdp_prog_id = 0;
+	std::optional<XdpMode> xdp_mode;
+};
+
 struct AttachmentInfo {
 	std::string ifname;
 	uint32_t ifindex = 0; // 0: the interface was deleted while attached (an orphaned tunnel)
@@ -31,6 +39,7 @@ struct AttachmentInfo {
 	bool ingress_filter = true;
 	bool loop_guard = true;
 	bool fast_path = false;
+	std::vector<LanInfo> lan; // in ifindex order
 	std::optional<XdpMode> xdp_mode; // nullopt: no XDP program (return-relay)
 	// Whether `stf-xdp slowpath` serves this namespace (outer fragments and options are
 	// decapsulated only then); nullopt without an XDP program, which has no slow path.

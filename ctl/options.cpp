@@ -78,6 +78,29 @@ std::optional<bool> parse_on_off(std::string_view s)
 	return std::nullopt;
 }
 
+namespace {
+
+// The LAN interfaces are names the kernel must know at attach (attach_plan.cpp checks that);
+// here only what no kernel is needed for.
+void require_lan_names(const std::string &ifname, const std::vector<std::string> &lan)
+{
+	if (lan.size() > STF_MAX_LAN)
+		usage_error("lan: at most " + std::to_string(STF_MAX_LAN) + " interfaces, " +
+			    std::to_string(lan.size()) + " given");
+	for (auto it = lan.begin(); it != lan.end(); ++it) {
+		if (it->empty() || it->size() >= 16 /* IFNAMSIZ */ ||
+		    it->find_first_of("/ \t\n:,") != std::string::npos)
+			usage_error("lan: '" + *it + "' is not an interface name");
+		if (*it == ifname)
+			usage_error("lan: " + *it + " is the interface attached to; a LAN interface is "
+				    "another one (where the site's IPv6 hosts are)");
+		if (std::find(std::next(it), lan.end(), *it) != lan.end())
+			usage_error("lan: " + *it + " is given twice");
+	}
+}
+
+} // namespace
+
 AttachOptions merge_options(const std::string &ifname, const AttachRequest &file,
 			    const AttachRequest &cli)
 {
@@ -93,6 +116,7 @@ AttachOptions merge_options(const std::string &ifname, const AttachRequest &file
 	o.ingress_filter = first_of(cli.ingress_filter, file.ingress_filter, true);
 	o.loop_guard = first_of(cli.loop_guard, file.loop_guard, true);
 	o.fast_path = first_of(cli.fast_path, file.fast_path, false);
+	o.lan = first_of(cli.lan, file.lan, {});
 	for (FilterKind k : kFilterKinds) {
 		filter_list(o, k) = filter_list(file, k);
 		filter_list(o, k).insert(filter_list(o, k).end(), filter_list(cli, k).begin(),
@@ -123,6 +147,8 @@ AttachOptions merge_options(const std::string &ifname, const AttachRequest &file
 
 	if (o.xdp_dispatcher && o.mode == Mode::return_relay)
 		usage_error("xdp_dispatcher has no use in return-relay mode (it has no XDP program)");
+
+	require_lan_names(ifname, o.lan);
 
 	// Duplicates would make the attach fail half-way on EEXIST from the kernel.
 	for (FilterKind k : kFilterKinds)

@@ -51,6 +51,7 @@ struct AttachRequest {
 	std::optional<bool> ingress_filter;
 	std::optional<bool> loop_guard;
 	std::optional<bool> fast_path;
+	std::optional<std::vector<std::string>> lan;
 	std::vector<Ipv4Prefix> allow; // config file only (and `filter add` later)
 	std::vector<Ipv4Prefix> deny;
 	std::vector<Ipv4Prefix> relays;
@@ -77,6 +78,9 @@ struct AttachOptions {
 	// Forward decapsulated packets from XDP (bpf/lib/forward.h), off by default: it bypasses
 	// netfilter's forward hooks.
 	bool fast_path = false;
+	// LAN interfaces whose IPv6 into the tunnel the fast path encapsulates from XDP
+	// (bpf/lan.bpf.c); their programs act only while fast_path is on.
+	std::vector<std::string> lan;
 	std::vector<Ipv4Prefix> allow;
 	std::vector<Ipv4Prefix> deny;
 	std::vector<Ipv4Prefix> relays;
@@ -99,7 +103,8 @@ template <typename T> auto &filter_list(T &t, FilterKind k)
 // throws a usage Error naming the first problem: ttl 1..255, at most STF_MAX_LOCAL locals,
 // no duplicates, every address unicast (require_unicast_v4), relay only where it is used
 // (router or relay mode; return-relay has no use for one), xdp_dispatcher only with an XDP
-// program (not in return-relay mode).
+// program (not in return-relay mode), lan: at most STF_MAX_LAN distinct interface names, none
+// of them IFACE.
 AttachOptions merge_options(const std::string &ifname, const AttachRequest &file,
 			    const AttachRequest &cli);
 

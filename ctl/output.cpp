@@ -56,6 +56,21 @@ Json filters_json(const AttachmentInfo &i)
 	return out;
 }
 
+// A deleted LAN interface keeps its entry (ifname null) until detach: the fast path's map
+// still names it.
+Json lan_json(const AttachmentInfo &i)
+{
+	Json arr = Json::array();
+	for (const LanInfo &l : i.lan)
+		arr.push_back({{"ifname", l.ifname.empty() ? Json(nullptr) : Json(l.ifname)},
+			       {"ifindex", l.ifindex},
+			       {"xdp", l.xdp_prog_id ? Json{{"mode", xdp_mode_name(l.xdp_mode.value_or(
+									    XdpMode::native))},
+							    {"prog_id", l.xdp_prog_id}}
+						     : Json(nullptr)}});
+	return arr;
+}
+
 Json status_json(const AttachmentInfo &i)
 {
 	Json bcasts = Json::array();
@@ -86,6 +101,7 @@ Json status_json(const AttachmentInfo &i)
 		{"ingress_filter", i.ingress_filter},
 		{"loop_guard", i.loop_guard},
 		{"fast_path", i.fast_path},
+		{"lan", lan_json(i)},
 		{"xdp", xdp},
 		{"slow_path", i.slow_path ? Json{{"running", *i.slow_path}} : Json(nullptr)},
 		{"tc_prog_id", i.tc_prog_id},
@@ -166,6 +182,16 @@ std::string prefix_list_text(const std::vector<Ipv4Prefix> &list, const char *if
 	return parts.empty() ? if_empty : join(parts, " ");
 }
 
+std::string lan_text(const LanInfo &l)
+{
+	if (l.ifname.empty())
+		return "ifindex " + std::to_string(l.ifindex) + " (deleted)";
+	if (!l.xdp_prog_id)
+		return l.ifname + " (its XDP program is missing: nothing is encapsulated from it)";
+	return l.ifname + " (XDP " + xdp_mode_name(l.xdp_mode.value_or(XdpMode::native)) +
+	       ", prog id " + std::to_string(l.xdp_prog_id) + ")";
+}
+
 std::string xdp_text(const AttachmentInfo &i)
 {
 	if (i.xdp_mode && i.xdp_dispatcher_id)
@@ -211,6 +237,10 @@ void status_human(std::ostream &os, const AttachmentInfo &i)
 	label(os, "ingress") << (i.ingress_filter ? "filter on" : "filter off") << '\n';
 	label(os, "loop guard") << (i.loop_guard ? "on" : "off") << '\n';
 	label(os, "fast path") << (i.fast_path ? "on" : "off") << '\n';
+	if (i.lan.empty())
+		label(os, "lan") << "none\n";
+	for (size_t k = 0; k < i.lan.size(); k++)
+		label(os, k ? "" : "lan") << lan_text(i.lan[k]) << '\n';
 	label(os, "xdp") << xdp_text(i) << '\n';
 	if (i.slow_path)
 		label(os, "slow path")

@@ -35,6 +35,7 @@ void print_checked(std::ostream &os, const std::string &path, const AttachOption
 			{"ingress_filter", o.ingress_filter},
 			{"loop_guard", o.loop_guard},
 			{"fast_path", o.fast_path},
+			{"lan", o.lan},
 			{"filters", filters},
 		};
 		// replace: a file name is bytes, not necessarily UTF-8; never throw while printing.
@@ -54,6 +55,12 @@ void print_checked(std::ostream &os, const std::string &path, const AttachOption
 	   << ", ingress filter " << (o.ingress_filter ? "on" : "off") << ", loop guard "
 	   << (o.loop_guard ? "on" : "off") << ", fast path " << (o.fast_path ? "on" : "off")
 	   << '\n';
+	if (!o.lan.empty()) {
+		os << "  lan";
+		for (const std::string &n : o.lan)
+			os << ' ' << n;
+		os << '\n';
+	}
 	for (FilterKind k : kFilterKinds)
 		os << "  filter " << filter_kind_name(k) << ": " << filter_list(o, k).size()
 		   << (filter_list(o, k).size() == 1 ? " entry\n" : " entries\n");

@@ -12,6 +12,14 @@ const char *on_off(bool b) { return b ? "on" : "off"; }
 
 std::string relay_text(const std::optional<uint32_t> &r) { return r ? format_ipv4(*r) : "none"; }
 
+std::string names_text(const std::vector<std::string> &v)
+{
+	std::string out;
+	for (const std::string &s : v)
+		out += (out.empty() ? "" : ",") + s;
+	return out.empty() ? "none" : out;
+}
+
 template <typename T> bool contains(const std::vector<T> &v, const T &x)
 {
 	return std::find(v.begin(), v.end(), x) != v.end();
@@ -33,6 +41,8 @@ AttachOptions running_options(const AttachmentInfo &i)
 	o.ingress_filter = i.ingress_filter;
 	o.loop_guard = i.loop_guard;
 	o.fast_path = i.fast_path;
+	for (const LanInfo &l : i.lan)
+		o.lan.push_back(l.ifname);
 	for (FilterKind k : kFilterKinds)
 		filter_list(o, k) = filter_list(i, k);
 	return o;
@@ -54,6 +64,15 @@ Plan make_plan(const AttachOptions &run, const AttachOptions &want)
 		p.refused.push_back(std::string("xdp_dispatcher ") + (run.xdp_dispatcher ? "on" : "off") +
 				    " -> " + (want.xdp_dispatcher ? "on" : "off") +
 				    " (the XDP program would be re-hooked)");
+
+	// Adding or removing a LAN interface hooks or unhooks an XDP program, each with its own
+	// rollback; in place that would be a second attach. Only the set counts, not its order.
+	std::vector<std::string> run_lan = run.lan, want_lan = want.lan;
+	std::sort(run_lan.begin(), run_lan.end());
+	std::sort(want_lan.begin(), want_lan.end());
+	if (run_lan != want_lan)
+		p.refused.push_back("lan " + names_text(run.lan) + " -> " + names_text(want.lan) +
+				    " (XDP programs would be hooked or unhooked on LAN interfaces)");
 
 	// Filters first, additions before removals: during the change a source is allowed if
 	// either configuration allows it and denied if either denies it, so nothing both accept

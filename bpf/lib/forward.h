@@ -69,37 +69,51 @@ static __always_inline __u32 stf_fast_route(struct xdp_md *ctx, const struct stf
 }
 
 /*
+ * Trim an Ethernet + IPv6 frame (data at the Ethernet header) to the IPv6 packet, as the
+ * kernel does on receive: link padding, or bytes an outer header carried beyond the inner
+ * packet, must not be forwarded. The caller proved 14 + 40 bytes. 0 on success (packet
+ * pointers must be read again), -1 if the frame is shorter than its payload length says or
+ * could not be trimmed.
+ */
+static __always_inline int stf_trim_ipv6(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	struct ipv6hdr *ip6 = data + sizeof(struct ethhdr);
+
+	if ((void *)(ip6 + 1) > data_end)
+		return -1; /* the caller proved it; for the verifier */
+	__u32 payload = bpf_ntohs(ip6->payload_len);
+	/* Bound it for the verifier: 6.1's treats a byte swap's result as unbounded and then
+	 * refuses the packet-pointer arithmetic clang makes of the sum below; clang would drop
+	 * a plain mask of a 16-bit value, so it is written in asm. */
+	asm volatile("%0 &= 0xffff" : "+r"(payload));
+	long excess = (long)(data_end - data) -
+		      (long)(sizeof(struct ethhdr) + sizeof(*ip6) + payload);
+	if (excess < 0)
+		return -1;
+	/* bpf_xdp_adjust_tail invalidates every packet pointer: the caller reads them again. */
+	if (excess > 0 && bpf_xdp_adjust_tail(ctx, -(int)excess))
+		return -1;
+	return 0;
+}
+
+/*
  * After the outer header is gone (data at the new Ethernet header): trim the frame to the
- * inner packet, as the kernel does (link padding or bytes the outer header carried beyond
- * the inner packet must not be forwarded), write the next hop's link header and spend one
- * hop. 0 on success, -1 if the frame could not be trimmed (then the caller drops it).
+ * inner packet (stf_trim_ipv6), write the next hop's link header and spend one hop. 0 on
+ * success, -1 if the frame could not be trimmed (then the caller drops it).
  */
 static __always_inline int stf_fast_rewrite(struct xdp_md *ctx, const struct bpf_fib_lookup *fib)
 {
+	if (stf_trim_ipv6(ctx))
+		return -1;
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
 	struct ethhdr *eth = data;
 	struct ipv6hdr *ip6 = (void *)(eth + 1);
 
 	if ((void *)(ip6 + 1) > data_end)
-		return -1; /* the caller proved 14 + 40 bytes; for the verifier */
-	__u32 payload = bpf_ntohs(ip6->payload_len);
-	/* Bound it for the verifier: 6.1's treats a byte swap's result as unbounded and then
-	 * refuses the packet-pointer arithmetic clang makes of the sum below; clang would drop
-	 * a plain mask of a 16-bit value, so it is written in asm. */
-	asm volatile("%0 &= 0xffff" : "+r"(payload));
-	long excess = (long)(data_end - data) - (long)(sizeof(*eth) + sizeof(*ip6) + payload);
-	if (excess > 0) {
-		/* bpf_xdp_adjust_tail invalidates every packet pointer: read them again. */
-		if (bpf_xdp_adjust_tail(ctx, -(int)excess))
-			return -1;
-		data = (void *)(long)ctx->data;
-		data_end = (void *)(long)ctx->data_end;
-		eth = data;
-		ip6 = (void *)(eth + 1);
-		if ((void *)(ip6 + 1) > data_end)
-			return -1;
-	}
+		return -1;
 	ip6->hop_limit--; /* > 1, checked by stf_fast_route */
 	__builtin_memcpy(eth->h_dest, fib->dmac, ETH_ALEN);
 	__builtin_memcpy(eth->h_source, fib->smac, ETH_ALEN);

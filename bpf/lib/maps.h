@@ -32,6 +32,14 @@ struct {
 	__type(value, struct stf_counter);
 } stf_counters_v1 SEC(".maps") __weak;
 
+/* The LAN interfaces of the encapsulating fast path (bpf/lan.bpf.c), written at attach. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, STF_MAX_LAN);
+	__type(key, __u32);
+	__type(value, struct stf_lan);
+} stf_lan_v1 SEC(".maps") __weak;
+
 /* `stf-xdp monitor` (include/stf/contract.h): its lease and rate, the per-CPU rate limit and
  * what it held back, and the ring buffer the sampled drop events go through. */
 struct {

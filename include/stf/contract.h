@@ -16,6 +16,7 @@
 /* BPF object names as the kernel stores them (BPF_OBJ_NAME_LEN is 16 incl. NUL). */
 #define STF_MAX_LOCAL 8  /* local V4ADDRs (6to4 prefixes) per attachment */
 #define STF_MAX_BCAST 16 /* subnet broadcast addresses checked per packet */
+#define STF_MAX_LAN 16   /* LAN interfaces whose IPv6 the fast path encapsulates (--lan) */
 
 enum stf_mode {
 	STF_MODE_ROUTER = 0,       /* site router: decap for our 2002:V4ADDR::/48, encap 2002::/16 */
@@ -34,7 +35,9 @@ enum stf_config_flags {
 	STF_F_LOOP_GUARD = 1u << 2,
 	/* Forward a decapsulated packet whose inner destination routes out of another interface
 	 * straight from XDP (bpf/lib/forward.h), bypassing the kernel's IPv6 forwarding path and
-	 * its netfilter forward hooks. Off by default: an operator asks for it (--fast-path). */
+	 * its netfilter forward hooks. Off by default: an operator asks for it (--fast-path).
+	 * The same switch turns on the LAN side (bpf/lan.bpf.c): IPv6 from a LAN interface routed
+	 * into the tunnel is encapsulated and sent from XDP, bypassing the forward hooks too. */
 	STF_F_FAST_PATH = 1u << 3,
 };
 
@@ -69,6 +72,17 @@ struct stf_config {
 	__be32 relay;               /* IPv4 relay for native IPv6 destinations, 0 = none */
 	__be32 local[STF_MAX_LOCAL]; /* our V4ADDRs; local[0] sources packets from native IPv6 */
 	__be32 bcast[STF_MAX_BCAST]; /* subnet broadcasts of directly connected IPv4 subnets */
+};
+
+/*
+ * Value of stf_lan_v1, keyed by a LAN interface's ifindex (--lan): the interfaces stf_lan runs
+ * on, so a later invocation finds them in the kernel, and the interface's own MAC, because the
+ * kernel forwards only frames addressed to it (ip6_forward drops the others), and so must the
+ * fast path.
+ */
+struct stf_lan {
+	__u8 mac[6];
+	__u8 pad0[2];
 };
 
 /* Key of the allow/deny LPM tries (BPF_MAP_TYPE_LPM_TRIE wants prefixlen first). */
@@ -170,7 +184,8 @@ enum stf_addr_class {
 	X(61, STAT, slow_path, "reassembled or option-carrying packets the slow path checked")     \
 	X(62, DROP, slow_too_big, "slow path: reassembled packet over 3000 bytes, too large to check") \
 	X(63, DROP, slow_failed, "slow path: the kernel refused to check or deliver (see its log)") \
-	X(64, STAT, fast_forward, "of the decapsulated packets, those forwarded straight from XDP (fast path)")
+	X(64, STAT, fast_forward, "of the decapsulated packets, those forwarded straight from XDP (fast path)") \
+	X(65, STAT, fast_encap, "of the encapsulated packets, those sent straight from a LAN interface's XDP (fast path)")
 
 enum stf_counter_id {
 #define STF_X_ENUM(id, kind, name, desc) STF_C_##name = id,
@@ -249,6 +264,7 @@ struct stf_event {
 #endif
 STF_STATIC_ASSERT(sizeof(struct stf_config) == 32 + 4 * STF_MAX_LOCAL + 4 * STF_MAX_BCAST,
 		  "stf_config layout changed: bump the map version suffix");
+STF_STATIC_ASSERT(sizeof(struct stf_lan) == 8, "stf_lan layout");
 STF_STATIC_ASSERT(sizeof(struct stf_lpm4_key) == 8, "stf_lpm4_key layout");
 STF_STATIC_ASSERT(sizeof(struct stf_counter) == 16, "stf_counter layout");
 STF_STATIC_ASSERT(STF_C_outer_src_subnet_broadcast - STF_C_OUTER_SRC_CLASS_BASE ==
@@ -257,7 +273,7 @@ STF_STATIC_ASSERT(STF_C_outer_src_subnet_broadcast - STF_C_OUTER_SRC_CLASS_BASE 
 STF_STATIC_ASSERT(STF_C_encap_dst_subnet_broadcast - STF_C_ENCAP_DST_CLASS_BASE ==
 			  STF_ADDR_SUBNET_BROADCAST - 1,
 		  "encap_dst_* counters must follow enum stf_addr_class");
-STF_STATIC_ASSERT(STF_COUNTER_COUNT_ == 65, "counter ids are append-only");
+STF_STATIC_ASSERT(STF_COUNTER_COUNT_ == 66, "counter ids are append-only");
 STF_STATIC_ASSERT((0 STF_COUNTER_LIST(STF_X_DROPHIGH)) == 0,
 		  "a DROP counter id >= 64: STF_DROP_MASK holds ids 0..63; widen it");
 STF_STATIC_ASSERT(sizeof(struct stf_monitor) == 16, "stf_monitor layout");

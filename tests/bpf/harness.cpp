@@ -334,6 +334,14 @@ RunResult run_xdp_from(const pkt::Bytes &in, uint32_t ingress_ifindex)
 	return run_prog(bpf_program__fd(g_skel->progs.stf_decap), in, &md, sizeof(md));
 }
 
+RunResult run_lan_from(const pkt::Bytes &in, uint32_t ingress_ifindex)
+{
+	xdp_md md{};
+	md.data_end = uint32_t(in.size());
+	md.ingress_ifindex = ingress_ifindex;
+	return run_prog(bpf_program__fd(g_skel->progs.stf_lan), in, &md, sizeof(md));
+}
+
 RunResult run_tc(const pkt::Bytes &in, const __sk_buff &ctx)
 {
 	return run_prog(bpf_program__fd(g_skel->progs.stf_encap), in, &ctx, sizeof(ctx));

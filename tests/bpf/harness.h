@@ -89,6 +89,8 @@ struct RunResult {
 RunResult run_xdp(const pkt::Bytes &in);
 // As received on ingress_ifindex (xdp_md.ingress_ifindex); run_xdp runs as received on lo.
 RunResult run_xdp_from(const pkt::Bytes &in, uint32_t ingress_ifindex);
+// The LAN side's stf_lan, as received on ingress_ifindex.
+RunResult run_lan_from(const pkt::Bytes &in, uint32_t ingress_ifindex);
 // tc: `ctx` is passed as struct __sk_buff (ifindex, gso_size, ...).
 RunResult run_tc(const pkt::Bytes &in, const __sk_buff &ctx);
 

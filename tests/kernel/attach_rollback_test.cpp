@@ -40,7 +40,7 @@ using ::testing::HasSubstr;
 const std::vector<AttachStep> kAllSteps = {
 	AttachStep::tunnel_created, AttachStep::maps_written, AttachStep::encap_hooked,
 	AttachStep::links_up,       AttachStep::route_6to4,   AttachStep::route_default,
-	AttachStep::decap_hooked,
+	AttachStep::lan_hooked,     AttachStep::decap_hooked,
 };
 
 const char *step_name(AttachStep s) { return attach_step_name(s); }
@@ -92,15 +92,20 @@ protected:
 	{
 		DataplaneFixture::SetUp();
 		// Router mode (the default) hooks XDP; a relay adds the ::/0 step; a filter gives
-		// the maps step something beyond the config to write.
+		// the maps step something beyond the config to write; a LAN interface adds the
+		// fast path's step.
 		opts.relay = kRelay;
 		opts.allow = {kAllowed};
+		ASSERT_EQ(0, std::system("ip link add dpl0 type veth peer name dpl0p && "
+					 "ip link set dpl0 up && ip link set dpl0p up"));
+		opts.lan = {"dpl0"};
 		links_before = link_names();
 	}
 	void TearDown() override
 	{
 		DataplaneFixture::TearDown();
 		(void)std::system("ip link del fgn0 2>/dev/null");
+		(void)std::system("ip link del dpl0 2>/dev/null");
 	}
 	std::string tun() const { return tunnel_name(ifindex); }
 
@@ -123,6 +128,7 @@ protected:
 			break;
 		case AttachStep::route_6to4: expect_one_route("2002::/16", 1024); break;
 		case AttachStep::route_default: expect_one_route("default", 2048); break;
+		case AttachStep::lan_hooked: EXPECT_EQ("stf_lan", xdp_prog_name("dpl0")); break;
 		case AttachStep::decap_hooked: EXPECT_EQ("stf_decap", xdp_prog_name("dpt0")); break;
 		}
 	}
@@ -182,6 +188,7 @@ protected:
 		EXPECT_EQ(routes_6to4, routes6("2002::/16"));
 		EXPECT_EQ(json::array(), routes6("default"));
 		EXPECT_EQ("", xdp_prog_name("dpt0"));
+		EXPECT_EQ("", xdp_prog_name("dpl0"));
 		// The encapsulator hung on the tunnel device; nothing else may carry a tc program.
 		for (const std::string &l : now)
 			for (const char *dir : {"ingress", "egress"})
@@ -199,6 +206,15 @@ TEST_F(RollbackTest, HookSeesEveryStepInOrder)
 	Dataplane dp = Dataplane::attach(opts, [&](AttachStep s) { seen.push_back(s); });
 	EXPECT_EQ(kAllSteps, seen);
 	EXPECT_EQ("stf_decap", xdp_prog_name("dpt0"));
+	// A fresh lookup finds the LAN side from the kernel alone, and detach removes it.
+	std::optional<Dataplane> again = Dataplane::find("dpt0");
+	ASSERT_TRUE(again.has_value());
+	const AttachmentInfo info = again->info();
+	ASSERT_EQ(1u, info.lan.size());
+	EXPECT_EQ("dpl0", info.lan[0].ifname);
+	EXPECT_NE(0u, info.lan[0].xdp_prog_id);
+	again->detach();
+	EXPECT_EQ("", xdp_prog_name("dpl0"));
 }
 
 class RollbackStepTest : public RollbackTest, public ::testing::WithParamInterface<AttachStep> {};
@@ -229,6 +245,7 @@ TEST_P(RollbackStepTest, FaultAfterStepLeavesNothingBehind)
 	{
 		Dataplane dp = Dataplane::attach(opts);
 		EXPECT_EQ("stf_decap", xdp_prog_name("dpt0"));
+		EXPECT_EQ("stf_lan", xdp_prog_name("dpl0"));
 		EXPECT_EQ(1u, routes6("2002::/16").size());
 		dp.detach();
 	}

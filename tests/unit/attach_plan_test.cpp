@@ -152,6 +152,26 @@ TEST(AttachPlan, AnXdpProgramOnTheInterface)
 	EXPECT_NO_THROW(plan_attach(join, s));
 }
 
+TEST(AttachPlan, LanInterfaces)
+{
+	HostSnapshot s = host();
+	AttachOptions o = opts();
+	o.lan = {"lan0"};
+	AttachPlan p = plan_attach(o, s);
+	EXPECT_THAT(p.lan, ElementsAre(kLan0));
+	EXPECT_THAT(p.steps, ::testing::Contains("fast path: XDP (native) on LAN lan0"));
+	// Missing: no interface; a program on its hook: someone else's, refused.
+	o.lan = {"lan0", "lan9"};
+	EXPECT_EQ(std::make_pair(Exit::no_interface,
+				 std::string("attach eth0: no such interface: lan9 (--lan)")),
+		  error_of([&] { plan_attach(o, s); }));
+	o.lan = {"lan0"};
+	s.links[2].xdp_prog_id = 88;
+	auto [code, text] = error_of([&] { plan_attach(o, s); });
+	EXPECT_EQ(Exit::already_attached, code);
+	EXPECT_THAT(text, HasSubstr("LAN interface lan0 already has an XDP program (id 88)"));
+}
+
 TEST(AttachPlan, RoutesThatWouldCollide)
 {
 	HostSnapshot s = host();
@@ -199,6 +219,15 @@ TEST(DetachPlan, MarkThenXdpThenTheDeviceWithItsRoutes)
 	// Return-relay: no XDP program.
 	p = plan_detach(attached(0), s);
 	EXPECT_EQ(2u, p.steps.size());
+	// LAN programs go after the decapsulator (detach's order); a deleted LAN interface took
+	// its program with it.
+	AttachmentInfo lan = attached(41);
+	lan.lan = {{"lan0", kLan0, 51, XdpMode::native}, {"", 12, 0, std::nullopt}};
+	p = plan_detach(lan, s);
+	EXPECT_THAT(p.steps, ElementsAre("mark stf2 incomplete", "remove XDP program 41 from eth0",
+					 "remove XDP program 51 from LAN lan0",
+					 "delete stf2 (with its peer and tc programs, routes "
+					 "2002::/16, ::/0)"));
 }
 
 TEST(DetachPlan, Leftover)

@@ -127,6 +127,11 @@ TEST(ParseCommandLine, IngressFilterIsOnOrOff)
 	EXPECT_EQ(parse({"attach", "eth0", "--fast-path", "off"}).request.fast_path, false);
 	EXPECT_EQ(parse({"attach", "eth0"}).request.fast_path, std::nullopt);
 	EXPECT_THAT(usage({"attach", "eth0", "--fast-path", "yes"}), HasSubstr("--fast-path"));
+	EXPECT_EQ(parse({"attach", "eth0", "--lan", "eth1,eth2"}).request.lan,
+		  (std::vector<std::string>{"eth1", "eth2"}));
+	EXPECT_EQ(parse({"attach", "eth0", "--lan", "eth1", "--lan", "eth2"}).request.lan,
+		  (std::vector<std::string>{"eth1", "eth2"}));
+	EXPECT_EQ(parse({"attach", "eth0"}).request.lan, std::nullopt);
 	std::string err = usage({"attach", "eth0", "--ingress-filter", "yes"});
 	EXPECT_THAT(err, HasSubstr("--ingress-filter"));
 	EXPECT_THAT(err, HasSubstr("on, off"));

@@ -259,6 +259,11 @@ TEST(ConfigFile, TheCommandLineSpellingIsAcceptedToo)
 		"config.json");
 	EXPECT_EQ(r.fast_path, true);
 	EXPECT_EQ(parse_config_json(R"({"fast_path": false})", "config.json").fast_path, false);
+	EXPECT_EQ(parse_config_json(R"({"lan": ["lan0", "lan1"]})", "config.json").lan,
+		  (std::vector<std::string>{"lan0", "lan1"}));
+	EXPECT_EQ(parse_config_json(R"({"lan": "lan0"})", "config.json").lan,
+		  (std::vector<std::string>{"lan0"}));
+	EXPECT_THROW(parse_config_json(R"({"lan": [1]})", "config.json"), Error);
 	EXPECT_EQ(r.xdp_mode, XdpMode::generic);
 	EXPECT_EQ(r.permit_private, true);
 	EXPECT_EQ(r.ingress_filter, false);

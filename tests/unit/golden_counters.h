@@ -83,6 +83,7 @@ inline constexpr GoldenCounter kGoldenCounters[] = {
 	{62, CounterKind::drop, "slow_too_big"},
 	{63, CounterKind::drop, "slow_failed"},
 	{64, CounterKind::stat, "fast_forward"},
+	{65, CounterKind::stat, "fast_encap"},
 };
 
 } // namespace stf::test

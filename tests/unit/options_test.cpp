@@ -92,6 +92,30 @@ TEST(MergeOptions, XdpDispatcherFromFileOrCommandLineButNotInReturnRelay)
 	EXPECT_THROW(merge_options("eth0", file, {}), Error);
 }
 
+TEST(MergeOptions, LanInterfaces)
+{
+	AttachRequest file, cli;
+	file.lan = std::vector<std::string>{"lan0", "lan1"};
+	EXPECT_EQ(merge_options("eth0", file, {}).lan, (std::vector<std::string>{"lan0", "lan1"}));
+	cli.lan = std::vector<std::string>{"lan2"};
+	EXPECT_EQ(merge_options("eth0", file, cli).lan, (std::vector<std::string>{"lan2"}));
+	auto message = [](std::vector<std::string> lan) {
+		AttachRequest r;
+		r.lan = lan;
+		try {
+			merge_options("eth0", r, {});
+		} catch (const Error &e) {
+			return std::string(e.what());
+		}
+		return std::string("(accepted)");
+	};
+	EXPECT_EQ(message({"eth0"}), "lan: eth0 is the interface attached to; a LAN interface is "
+				     "another one (where the site's IPv6 hosts are)");
+	EXPECT_EQ(message({"lan0", "lan0"}), "lan: lan0 is given twice");
+	EXPECT_EQ(message({""}), "lan: '' is not an interface name");
+	EXPECT_EQ(message({"a-very-long-name0"}), "lan: 'a-very-long-name0' is not an interface name");
+}
+
 TEST(MergeOptions, CommandLineWinsFieldByField)
 {
 	AttachRequest file;

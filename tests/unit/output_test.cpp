@@ -113,7 +113,7 @@ TEST(StatusJson, Schema)
 	ASSERT_EQ(doc["interfaces"].size(), 2u);
 	const json &i = doc["interfaces"][0];
 	for (const char *key : {"ifname", "ifindex", "mode", "tunnel", "local", "relay", "ttl",
-				"permit_private", "ingress_filter", "loop_guard", "fast_path", "xdp", "tc_prog_id",
+				"permit_private", "ingress_filter", "loop_guard", "fast_path", "lan", "xdp", "tc_prog_id",
 				"filters",
 				"subnet_broadcasts"})
 		EXPECT_TRUE(i.contains(key)) << key;
@@ -130,6 +130,7 @@ TEST(StatusJson, Schema)
 	EXPECT_EQ(i["ingress_filter"], true);
 	EXPECT_EQ(i["loop_guard"], true);
 	EXPECT_EQ(i["fast_path"], false);
+	EXPECT_EQ(i["lan"], json::array());
 	EXPECT_EQ(i["xdp"], (json{{"mode", "native"}, {"prog_id", 42}, {"dispatcher", nullptr}}));
 	EXPECT_EQ(i["tc_prog_id"], 43);
 	EXPECT_EQ(i["filters"], (json{{"allow", {"198.51.100.0/24"}},
@@ -287,6 +288,21 @@ TEST(StatusHuman, KeyLines)
 				 "xdp           none (return-relay: output only)", "default relay none",
 				 "filter allow  any source"})
 		EXPECT_THAT(text, HasSubstr(line)) << text;
+}
+
+TEST(Status, LanInterfaces)
+{
+	AttachmentInfo i = router();
+	i.lan = {{"lan0", 3, 77, XdpMode::native}, {"", 9, 0, std::nullopt}};
+	json doc = printed_json([&](std::ostream &os) { print_status(os, {i}, true); });
+	EXPECT_EQ(doc["interfaces"][0]["lan"],
+		  (json{{{"ifname", "lan0"}, {"ifindex", 3}, {"xdp", {{"mode", "native"}, {"prog_id", 77}}}},
+			{{"ifname", nullptr}, {"ifindex", 9}, {"xdp", nullptr}}}));
+	std::string text = printed([&](std::ostream &os) { print_status(os, {i}, false); });
+	EXPECT_THAT(text, HasSubstr("lan           lan0 (XDP native, prog id 77)\n"
+				    "                  ifindex 9 (deleted)\n"));
+	text = printed([](std::ostream &os) { print_status(os, {router()}, false); });
+	EXPECT_THAT(text, HasSubstr("lan           none\n"));
 }
 
 TEST(StatusHuman, MissingXdpProgramIsReported)

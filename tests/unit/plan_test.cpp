@@ -54,6 +54,18 @@ TEST(Plan, OrderFilterAdditionsThenSettingsThenRouteThenRemovals)
 	EXPECT_TRUE(p.config_changed);
 }
 
+TEST(Plan, TheLanSetIsNotChangedInPlace)
+{
+	AttachOptions run = base(), want = base();
+	run.lan = {"lan0", "lan1"};
+	want.lan = {"lan1", "lan0"}; // the same set
+	EXPECT_TRUE(make_plan(run, want).refused.empty());
+	want.lan = {"lan0"};
+	EXPECT_THAT(make_plan(run, want).refused,
+		    ElementsAre("lan lan0,lan1 -> lan0 (XDP programs would be hooked or unhooked on "
+				"LAN interfaces)"));
+}
+
 TEST(Plan, TheFastPathSwitchesInPlace)
 {
 	AttachOptions want = base();
