@@ -4,30 +4,13 @@
 #include <cstdio>
 #include <iomanip>
 
-#include <nlohmann/json.hpp>
+#include "output_common.h"
 
 namespace stf {
 
 namespace {
 
-// ordered_json keeps keys in the order written, so documents read top-down like the human form.
-using Json = nlohmann::ordered_json;
-
-constexpr int kLabelWidth = 13;
-constexpr const char *kIndent = "    ";
-constexpr const char *kNotAttached = "stf-xdp is not attached to any interface";
-
-void emit(std::ostream &os, const Json &doc)
-{
-	// replace: an interface name is bytes, not necessarily UTF-8; never throw while printing.
-	os << doc.dump(2, ' ', false, Json::error_handler_t::replace) << '\n';
-}
-
-// Out-of-range ids read as zero, so an older dataplane with fewer counters still prints.
-stf_counter counter_at(const CounterValues &v, uint32_t id)
-{
-	return id < v.size() ? v[id] : stf_counter{};
-}
+using namespace output_detail;
 
 // ---- JSON documents ------------------------------------------------------------------------
 
@@ -110,43 +93,6 @@ Json status_json(const AttachmentInfo &i)
 	};
 }
 
-Json packets_bytes(const stf_counter &c) { return {{"packets", c.packets}, {"bytes", c.bytes}}; }
-
-// Every STAT counter at the top level under its own name ("decap", "encap"), every PASS
-// counter under "passed", and every DROP reason under "drops" with zeros included, so the
-// schema never depends on what happened to be counted.
-Json stats_json(const AttachmentStats &s)
-{
-	Json out = {{"ifname", s.ifname}};
-	Json passed = Json::object();
-	Json drops = Json::object();
-	for (const CounterInfo &c : counter_table()) {
-		stf_counter v = counter_at(s.counters, c.id);
-		switch (c.kind) {
-		case CounterKind::stat:
-			out[c.name] = packets_bytes(v);
-			break;
-		case CounterKind::pass:
-			passed[c.name] = packets_bytes(v);
-			break;
-		case CounterKind::drop:
-			drops[c.name] = v.packets;
-			break;
-		}
-	}
-	out["passed"] = passed;
-	out["drops"] = drops;
-	return out;
-}
-
-template <typename T, typename F> Json interfaces_json(const std::vector<T> &list, F item)
-{
-	Json arr = Json::array();
-	for (const T &x : list)
-		arr.push_back(item(x));
-	return {{"interfaces", arr}};
-}
-
 Json prefix_list_item(const AttachmentInfo &i)
 {
 	return {{"ifname", i.ifname}, {"local", locals_json(i)}};
@@ -160,11 +106,6 @@ Json filter_list_item(const AttachmentInfo &i)
 }
 
 // ---- human form ----------------------------------------------------------------------------
-
-std::ostream &label(std::ostream &os, const std::string &name)
-{
-	return os << kIndent << std::left << std::setw(kLabelWidth) << name << ' ';
-}
 
 std::string join(const std::vector<std::string> &parts, const char *sep)
 {
@@ -259,56 +200,6 @@ void status_human(std::ostream &os, const AttachmentInfo &i)
 	label(os, "broadcasts") << (bcasts.empty() ? "none" : join(bcasts, " ")) << '\n';
 }
 
-std::string packets_bytes_text(const stf_counter &c)
-{
-	return std::to_string(c.packets) + " packets, " + std::to_string(c.bytes) + " bytes";
-}
-
-void stats_human(std::ostream &os, const AttachmentStats &s)
-{
-	os << s.ifname << '\n';
-	std::vector<const CounterInfo *> drops;
-	for (const CounterInfo &c : counter_table()) {
-		stf_counter v = counter_at(s.counters, c.id);
-		if (c.kind == CounterKind::drop) {
-			if (v.packets)
-				drops.push_back(&c);
-			continue;
-		}
-		label(os, c.name) << packets_bytes_text(v);
-		if (c.kind == CounterKind::pass)
-			os << "  (" << c.description << ')';
-		os << '\n';
-	}
-	if (drops.empty()) {
-		label(os, "drops") << "no drops\n";
-		return;
-	}
-	uint64_t total = 0;
-	size_t width = 0;
-	for (const CounterInfo *c : drops) {
-		total += counter_at(s.counters, c->id).packets;
-		width = std::max(width, std::string_view(c->name).size());
-	}
-	label(os, "drops") << total << " packets, by reason:\n";
-	for (const CounterInfo *c : drops)
-		os << kIndent << kIndent << std::left << std::setw(static_cast<int>(width)) << c->name
-		   << ' ' << std::right << std::setw(12) << counter_at(s.counters, c->id).packets
-		   << "  " << c->description << '\n';
-}
-
-template <typename T, typename F>
-void for_each_interface(std::ostream &os, const std::vector<T> &list, F print, bool blank_between)
-{
-	if (list.empty())
-		os << kNotAttached << '\n';
-	for (size_t k = 0; k < list.size(); k++) {
-		if (k && blank_between)
-			os << '\n';
-		print(os, list[k]);
-	}
-}
-
 void prefixes_human(std::ostream &os, const AttachmentInfo &i)
 {
 	for (uint32_t a : i.locals)
@@ -334,13 +225,6 @@ void print_status(std::ostream &os, const std::vector<AttachmentInfo> &list, boo
 	if (json)
 		return emit(os, interfaces_json(list, status_json));
 	for_each_interface(os, list, status_human, true);
-}
-
-void print_stats(std::ostream &os, const std::vector<AttachmentStats> &list, bool json)
-{
-	if (json)
-		return emit(os, interfaces_json(list, stats_json));
-	for_each_interface(os, list, stats_human, true);
 }
 
 void print_prefixes(std::ostream &os, const std::vector<AttachmentInfo> &list, bool json)

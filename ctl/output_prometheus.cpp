@@ -7,10 +7,13 @@
 #include <string_view>
 
 #include "output.h"
+#include "output_common.h"
 
 namespace stf {
 
 namespace {
+
+using output_detail::counter_at;
 
 std::string label_value(std::string_view v)
 {
@@ -33,11 +36,6 @@ void family(std::ostream &os, const std::string &name, const std::string &help,
 	os << "# HELP " << name << ' ' << help << "\n# TYPE " << name << ' ' << type << '\n';
 }
 
-stf_counter value(const CounterValues &v, uint32_t id)
-{
-	return id < v.size() ? v[id] : stf_counter{};
-}
-
 } // namespace
 
 void print_prometheus(std::ostream &os, const std::vector<AttachmentStats> &list)
@@ -50,7 +48,7 @@ void print_prometheus(std::ostream &os, const std::vector<AttachmentStats> &list
 			const std::string name = std::string("stf_") + c.name + "_" + unit + "_total";
 			family(os, name, std::string(c.description) + " (" + unit + ")");
 			for (const AttachmentStats &s : list) {
-				stf_counter v = value(s.counters, c.id);
+				stf_counter v = counter_at(s.counters, c.id);
 				os << name << "{interface=\"" << label_value(s.ifname) << "\"} "
 				   << (unit[0] == 'p' ? v.packets : v.bytes) << '\n';
 			}
@@ -71,7 +69,7 @@ void print_prometheus(std::ostream &os, const std::vector<AttachmentStats> &list
 				if (c.kind == k.kind)
 					os << k.name << "{interface=\"" << label_value(s.ifname)
 					   << "\",reason=\"" << c.name << "\"} "
-					   << value(s.counters, c.id).packets << '\n';
+					   << counter_at(s.counters, c.id).packets << '\n';
 	}
 }
 
