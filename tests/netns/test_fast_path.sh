@@ -43,21 +43,8 @@ for s in range(seq0, seq0 + n):
          ICMPv6EchoRequest(id=0x5454, seq=s, data=bytes((s + i) & 0xff for i in range(size))))
 EOF
 }
-# capture FILE: echo requests arriving on ah's eth0 while the command after it runs.
-capture() {
-	local f="$1"
-	shift
-	# ip netns exec execs tcpdump, so $! is tcpdump itself and the kill below stops it.
-	ip netns exec "$(ns ah)" tcpdump -i eth0 -U -w "$f" 'icmp6 and ip6[40] == 128' >"$f.log" 2>&1 &
-	local pid=$!
-	# "listening on" is printed once the capture is open: only then can nothing be missed
-	# (a loaded host, or the VM stage's emulation, takes seconds to get there).
-	wait_until 30 file_has "$f.log" "listening on" || die "tcpdump did not start ($f)"
-	"$@"
-	sleep 0.5
-	kill "$pid"
-	wait "$pid" 2>/dev/null
-}
+# capture FILE cmd...: echo requests arriving on ah's eth0 while cmd runs.
+capture() { capture_while ah eth0 'icmp6 and ip6[40] == 128' "$@"; }
 # frames FILE: one line per captured frame: dst MAC, src MAC, the IPv6 packet in hex.
 frames() {
 	"$PY" - "$1" <<'EOF'

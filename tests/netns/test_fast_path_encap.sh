@@ -71,17 +71,7 @@ for s in range(seq0, seq0 + n):
 EOF
 }
 # capture FILE cmd...: protocol 41 leaving ar (as inet's a0 receives it) while cmd runs.
-capture() {
-	local f="$1"
-	shift
-	ip netns exec "$(ns inet)" tcpdump -i a0 -U -w "$f" 'ip proto 41 and src host 192.0.2.1' >"$f.log" 2>&1 &
-	local pid=$!
-	wait_until 30 file_has "$f.log" "listening on" || die "tcpdump did not start ($f)"
-	"$@"
-	sleep 0.5
-	kill "$pid"
-	wait "$pid" 2>/dev/null
-}
+capture() { capture_while inet a0 'ip proto 41 and src host 192.0.2.1' "$@"; }
 # frames FILE: one line per frame: MACs, then the IPv4 packet in hex with its ID and checksum
 # zeroed; "BADSUM" replaces a frame whose header checksum is wrong.
 frames() {
