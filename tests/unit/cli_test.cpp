@@ -1,6 +1,6 @@
-// Command-line parsing (ctl/cli.h): every command, -j placement, help and version, and usage
-// errors (exit 2) that stop a bad argument before anything runs. Only parse paths are exercised
-// through run_cli, so no test here touches the kernel.
+// Command-line parsing (ctl/cli.h): every command, -j placement, and usage errors (exit 2)
+// that stop a bad argument before anything runs (help, version and run_cli's exit codes:
+// cli_help_test.cpp). Only parse paths are exercised, so no test here touches the kernel.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -11,6 +11,7 @@
 #include "cli.h"
 #include "error.h"
 
+#include "cli_test_util.h"
 #include "test_addr.h"
 
 namespace stf {
@@ -22,48 +23,7 @@ using ::testing::Not;
 using ::testing::StartsWith;
 
 using test::ip;
-
-std::vector<const char *> argv_of(std::initializer_list<const char *> args)
-{
-	std::vector<const char *> v{"stf-xdp"};
-	v.insert(v.end(), args.begin(), args.end());
-	return v;
-}
-
-Invocation parse(std::initializer_list<const char *> args)
-{
-	auto v = argv_of(args);
-	return parse_command_line(static_cast<int>(v.size()), v.data());
-}
-
-// The usage Error's message for args ("" and a test failure if they parse).
-std::string usage(std::initializer_list<const char *> args)
-{
-	try {
-		parse(args);
-	} catch (const Error &e) {
-		EXPECT_EQ(e.code(), Exit::usage);
-		return e.what();
-	}
-	ADD_FAILURE() << "parsed";
-	return "";
-}
-
-struct CliResult {
-	int rc;
-	std::string out, err;
-};
-
-CliResult run(std::initializer_list<const char *> args)
-{
-	auto v = argv_of(args);
-	std::vector<char *> argv;
-	for (const char *a : v)
-		argv.push_back(const_cast<char *>(a));
-	std::ostringstream out, err;
-	int rc = run_cli(static_cast<int>(argv.size()), argv.data(), out, err);
-	return {rc, out.str(), err.str()};
-}
+using namespace cli_test;
 
 // ---- each command ----------------------------------------------------------------------------
 
@@ -240,70 +200,6 @@ TEST(ParseCommandLine, JsonBeforeOrAfterTheCommand)
 	EXPECT_FALSE(parse({"status"}).json);
 }
 
-// ---- help and version ------------------------------------------------------------------------
-
-TEST(ParseCommandLine, TopLevelHelpListsCommandsAndExitCodes)
-{
-	Invocation inv = parse({"--help"});
-	EXPECT_EQ(inv.command, Command::help);
-	for (const char *word : {"attach", "detach", "status", "stats", "prefix", "filter", "-j,--json",
-				 "--version", "Exit codes", "0  success", "2  usage",
-				 "3  no such interface", "4  stf-xdp is not attached",
-				 "5  already attached"})
-		EXPECT_THAT(inv.text, HasSubstr(word));
-	EXPECT_EQ(parse({"-h"}).text, inv.text);
-}
-
-TEST(ParseCommandLine, EachCommandHasItsOwnHelpWithAnExample)
-{
-	struct Case {
-		std::initializer_list<const char *> args;
-		const char *usage_line;
-		const char *example;
-	} cases[] = {
-		{{"attach", "--help"}, "stf-xdp attach [OPTIONS] IFACE", "stf-xdp attach eth0"},
-		{{"detach", "-h"}, "stf-xdp detach [OPTIONS] IFACE", "stf-xdp detach eth0"},
-		{{"status", "--help"}, "stf-xdp status [OPTIONS] [IFACE]", "stf-xdp status"},
-		{{"stats", "--help"}, "stf-xdp stats [OPTIONS] [IFACE]", "stf-xdp stats eth0"},
-		{{"prefix", "--help"}, "stf-xdp prefix [OPTIONS] COMMAND", "stf-xdp prefix add IFACE"},
-		{{"prefix", "add", "--help"}, "stf-xdp prefix add [OPTIONS] IFACE ADDRESS",
-		 "stf-xdp prefix add eth0 203.0.113.77"},
-		{{"prefix", "del", "--help"}, "IFACE ADDRESS", "stf-xdp prefix del eth0"},
-		{{"prefix", "list", "--help"}, "[IFACE]", "stf-xdp prefix list eth0"},
-		{{"filter", "add", "--help"}, "IFACE KIND PREFIX", "stf-xdp filter add eth0 deny"},
-		{{"filter", "del", "--help"}, "IFACE KIND PREFIX", "stf-xdp filter del eth0 deny"},
-		{{"filter", "list", "--help"}, "[IFACE]", "stf-xdp filter list eth0"},
-	};
-	for (const auto &c : cases) {
-		Invocation inv = parse(c.args);
-		EXPECT_EQ(inv.command, Command::help);
-		EXPECT_THAT(inv.text, HasSubstr(c.usage_line));
-		EXPECT_THAT(inv.text, HasSubstr(c.example));
-	}
-}
-
-TEST(ParseCommandLine, AttachHelpDescribesEveryOption)
-{
-	std::string text = parse({"attach", "--help"}).text;
-	for (const char *opt : {"--local", "--mode", "--relay", "--ttl", "--xdp-mode", "--permit-private", "--ingress-filter",
-				"--config", "router", "relay", "return-relay", "native", "generic"})
-		EXPECT_THAT(text, HasSubstr(opt));
-}
-
-TEST(ParseCommandLine, HelpWinsOverMissingArguments)
-{
-	EXPECT_EQ(parse({"attach", "--help"}).command, Command::help);
-	EXPECT_EQ(parse({"filter", "add", "-h"}).command, Command::help);
-}
-
-TEST(ParseCommandLine, Version)
-{
-	Invocation inv = parse({"-V"});
-	EXPECT_EQ(inv.command, Command::version);
-	EXPECT_THAT(inv.text, StartsWith("stf-xdp "));
-	EXPECT_EQ(parse({"--version"}).text, inv.text);
-}
-
 // ---- usage errors ----------------------------------------------------------------------------
 
 TEST(ParseCommandLine, UnknownOrMissingCommand)
@@ -376,45 +272,6 @@ TEST(ParseCommandLine, BadValuesAreRejectedBeforeAnythingRuns)
 	};
 	for (const auto &c : cases)
 		EXPECT_THAT(usage(c.args), HasSubstr(c.message));
-}
-
-// ---- run_cli: exit codes and where messages go -----------------------------------------------
-
-TEST(RunCli, HelpPrintsToStdoutAndExitsZero)
-{
-	CliResult r = run({"--help"});
-	EXPECT_EQ(r.rc, 0);
-	EXPECT_THAT(r.out, HasSubstr("Usage: stf-xdp"));
-	EXPECT_EQ(r.err, "");
-	EXPECT_EQ(run({"attach", "--help"}).rc, 0);
-	EXPECT_THAT(run({"-V"}).out, StartsWith("stf-xdp "));
-}
-
-TEST(RunCli, UsageErrorIsOneLineOnStderrWithExitTwo)
-{
-	CliResult r = run({"bogus"});
-	EXPECT_EQ(r.rc, 2);
-	EXPECT_EQ(r.out, "");
-	EXPECT_EQ(r.err, "stf-xdp: unknown command 'bogus'; see 'stf-xdp --help'\n");
-
-	r = run({"attach", "eth0", "--local", "300.1.2.3"});
-	EXPECT_EQ(r.rc, 2);
-	EXPECT_EQ(r.err, "stf-xdp: --local: '300.1.2.3' is not an IPv4 address\n");
-}
-
-TEST(RunCli, JsonErrorsAreJsonOnStdout)
-{
-	for (auto args : {std::initializer_list<const char *>{"-j", "bogus"},
-			  std::initializer_list<const char *>{"attach", "eth0", "--ttl", "0", "-j"},
-			  std::initializer_list<const char *>{"status", "-j", "--bogus"}}) {
-		CliResult r = run(args);
-		EXPECT_EQ(r.rc, 2);
-		EXPECT_EQ(r.err, "");
-		nlohmann::json doc = nlohmann::json::parse(r.out);
-		ASSERT_TRUE(doc.contains("error")) << r.out;
-		EXPECT_TRUE(doc["error"].is_string());
-		EXPECT_EQ(doc.size(), 1u);
-	}
 }
 
 } // namespace
