@@ -14,6 +14,7 @@ import json, sys
 cases = {c["case"]: c for c in json.load(open(sys.argv[1]))}
 want = ["decap + drop vs bare XDP_DROP", "decap + delivery to a UDP socket vs plain IPv6",
         "router WAN->LAN (decap): fast path on vs off",
+        "router LAN->WAN (encap): fast path on vs off",
         "router LAN->WAN (encap): stf-xdp vs plain IPv6 forwarding"]
 bad = []
 for name in want:

@@ -7,12 +7,12 @@
  * it was before this benchmark (bpf_check_mtu on every packet, four bpf_skb_store_bytes),
  * part_new as it is (no helper for a packet within the MTU, direct stores), both without the
  * redirect, so the two are timed side by side in one run.
- * The parts include bpf/encap.bpf.c itself (so they use its very encap_addrs_for and the same
- * lib/ helpers) and the bench binds this object's maps to the running dataplane's, so they
- * read the configuration stf-xdp attach wrote. Each part is a prefix of stf_encap's work and
- * returns TC_ACT_OK only if every step it does succeeded, and counts every run in
- * bench_runs[part], so the harness can prove each run did the work (and the counting is
- * in every part, as stf_count is in stf_encap).
+ * The parts include bpf/encap.bpf.c itself (so they use the same encap_addrs_for, from
+ * bpf/lib/encap.h, and the same lib/ helpers) and the bench binds this object's maps to the
+ * running dataplane's, so they read the configuration stf-xdp attach wrote. Each part is a
+ * prefix of stf_encap's work and returns TC_ACT_OK only if every step it does succeeded, and
+ * counts every run in bench_runs[part], so the harness can prove each run did the work (and
+ * the counting is in every part, as stf_count is in stf_encap).
  */
 #include "encap.bpf.c"
 

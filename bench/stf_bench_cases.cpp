@@ -48,6 +48,14 @@ std::vector<Config> configurations()
 	base.relay = kRelay;
 	out.push_back({"default", "1 local, relay, ingress filter and loop guard on", base,
 		       Filter::none, 0, true});
+	// The encapsulating fast path (stf_lan on lan0). Without a relay, so that native IPv6
+	// shows stf_lan's early exit (with one, native IPv6 is the relay's and pays the lookups).
+	stf::AttachOptions lan = base;
+	lan.relay.reset();
+	lan.lan = {"lan0"};
+	lan.fast_path = true;
+	out.push_back({"LAN fast path", "--lan lan0 --fast-path on, no relay", lan, Filter::none, 0,
+		       false});
 	stf::AttachOptions eight = base;
 	for (uint32_t i = 2; i <= 8; i++)
 		eight.locals.push_back(kLocal1 - 1 + i); // 192.0.2.2 .. 192.0.2.8
@@ -111,6 +119,11 @@ Bench::Bench(const Config &cfg)
 	encap_fd_ = stf::Fd(bpf_prog_get_fd_by_id(info_.tc_prog_id));
 	if (decap_fd_.get() < 0 || encap_fd_.get() < 0)
 		throw stf::Error(stf::Exit::failure, "open stf-xdp's programs", errno);
+	if (!info_.lan.empty()) {
+		lan_fd_ = stf::Fd(bpf_prog_get_fd_by_id(info_.lan.front().xdp_prog_id));
+		if (lan_fd_.get() < 0)
+			throw stf::Error(stf::Exit::failure, "open stf-xdp's stf_lan", errno);
+	}
 }
 
 Bench::~Bench()
@@ -121,6 +134,7 @@ Bench::~Bench()
 	bpf_tc_hook_destroy(&tc_hook_);
 	decap_fd_ = stf::Fd();
 	encap_fd_ = stf::Fd();
+	lan_fd_ = stf::Fd();
 	stf_bench_parts_bpf__destroy(skel_);
 	if (dp_)
 		dp_->detach();
@@ -139,8 +153,32 @@ uint64_t Bench::map_bytes(const char *map) const
 	return map_memory(dp_->xdp_prog_id(), map);
 }
 
+// stf_lan as attach hooks it on lan0, on frames from a LAN host to lan0's MAC, against the
+// bare XDP_PASS: one it encapsulates (the tunnel's route and the IPv4 next hop resolved) and
+// native IPv6, which leaves at the first check when there is no relay.
+void Bench::add_lan_cases(const Config &cfg, std::deque<Case> &out)
+{
+	const uint32_t lan0 = if_nametoindex("lan0");
+	const stf::Mac mac = stf::link_mac("lan0"), host = stf::link_mac("lan0p");
+	stf::Dataplane *dp = &*dp_;
+	Probe pass{"XDP_PASS", bpf_program__fd(skel_->progs.bare_xdp_pass), Hook::xdp, lan0,
+		   {}, XDP_PASS, 0};
+	Probe lan{"stf_lan", lan_fd_.get(), Hook::xdp, lan0, {}, XDP_REDIRECT, 20};
+	lan.frame = pass.frame = frame_udp6(mac.data(), host.data(), "2002:c000:201:1::10",
+					    "2002:c633:6401::1");
+	out.push_back({"lan", "LAN encap to 2002:: (fast path)", cfg.what, pass, lan,
+		       [dp] { return counter(*dp, STF_C_fast_encap); }});
+	Probe native = lan;
+	native.frame = pass.frame = frame_udp6(mac.data(), host.data(), "2002:c000:201:1::10",
+					       "2001:db8:2::1");
+	native.want_retval = XDP_PASS, native.want_growth = 0;
+	out.push_back({"lan", "LAN non-tunnel IPv6 (no relay)", cfg.what, pass, native, {}});
+}
+
 void Bench::add_cases(const Config &cfg, std::deque<Case> &out)
 {
+	if (!cfg.opts.lan.empty()) // the LAN fast path's configuration times stf_lan alone
+		return add_lan_cases(cfg, out);
 	const uint32_t eth0 = if_nametoindex("eth0");
 	const stf::Mac mac = stf::link_mac("eth0"), peer = stf::link_mac("eth0p");
 	const stf::Mac tun = stf::link_mac(info_.tunnel);

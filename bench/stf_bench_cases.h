@@ -46,12 +46,13 @@ public:
 
 private:
 	void hook_xdp(const char *ifname, int fd);
+	void add_lan_cases(const Config &cfg, std::deque<Case> &out);
 	std::optional<stf::Dataplane> dp_;
 	stf::AttachmentInfo info_;
 	stf_bench_parts_bpf *skel_ = nullptr;
 	bpf_tc_hook tc_hook_{};
 	std::vector<uint32_t> xdp_hooked_;
-	stf::Fd decap_fd_, encap_fd_;
+	stf::Fd decap_fd_, encap_fd_, lan_fd_; // lan_fd_: stf_lan, with --lan
 };
 
 } // namespace stfbench

@@ -46,10 +46,13 @@ bool parse(int argc, char **argv, stfbench::Settings &s)
 }
 
 // The bench topology: bench_net's eth0 (192.0.2.1/24, default route, permanent gateway
-// neighbour), plus two spare veths on which the bare XDP baselines are hooked.
+// neighbour), plus two spare veths on which the bare XDP baselines are hooked, and lan0, the
+// LAN interface of the fast path's configuration.
 bool topology()
 {
 	return stfbench::build_namespace() &&
+	       stfbench::ip("link add lan0 type veth peer name lan0p") &&
+	       stfbench::ip("link set lan0 up") && stfbench::ip("link set lan0p up") &&
 	       stfbench::ip("link add bench0 type veth peer name bench0p") &&
 	       stfbench::ip("link add bench1 type veth peer name bench1p") &&
 	       stfbench::ip("link set bench0 up") && stfbench::ip("link set bench0p up") &&
